@@ -1,0 +1,49 @@
+"""api.cli — the `a2p` command: every package's commands plus demo and serve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kg.cli import OutFormat, StoreOpt, fail, print_rows
+from kg.cli import register as register_kg
+
+app = typer.Typer(
+    name="a2p",
+    help="assess2plan: from IUCN Red List assessment to conservation planning.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+register_kg(app)
+
+
+@app.command("demo")
+def demo_cmd(
+    store: StoreOpt = None,
+    data: Annotated[
+        Path, typer.Option("--data", help="Where the synthetic download is written.")
+    ] = Path("var/demo-download"),
+    species: Annotated[int, typer.Option("--species")] = 300,
+) -> None:
+    """Generate the synthetic demo download, ingest it into a local store and print stats."""
+    from api.demo import run_demo
+    from kg.ingest import IngestError
+    from kg.store import StoreError
+
+    try:
+        counts = run_demo(store or "oxigraph:var/demo-graph", data, species)
+    except (IngestError, StoreError) as exc:
+        fail(exc)
+    print_rows(
+        [{"what": k, "count": v} for k, v in counts.items()], ["what", "count"], OutFormat.table
+    )
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

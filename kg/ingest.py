@@ -1,0 +1,731 @@
+"""kg.ingest — Red List exports (CSV folder or .zip) and API v4 JSON → validated records.
+
+Reading is all-or-nothing: the first problem raises `IngestError` naming the file, the
+row (1-based data row; the header is row 0) and the column, before anything is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pydantic import ValidationError
+from tqdm import tqdm
+
+from kg.records import (
+    Action,
+    Assessment,
+    Bundle,
+    CommonName,
+    Credit,
+    HabitatUse,
+    Occurrence,
+    ResearchNeeded,
+    Synonym,
+    Taxon,
+    ThreatImpact,
+    UseTrade,
+)
+from kg.schemes import Scheme, load_schemes
+
+csv.field_size_limit(64 * 1024 * 1024)
+
+MAX_FILE_BYTES = 2 * 1024**3  # a single member larger than this is refused (zip bombs)
+
+
+class IngestError(ValueError):
+    """Bad input: names the file, row and column."""
+
+    def __init__(self, file: str, message: str, row: int | None = None, column: str | None = None):
+        self.file, self.row, self.column, self.message = file, row, column, message
+        where = file
+        if row is not None:
+            where += f", row {row}"
+        if column:
+            where += f", column '{column}'"
+        super().__init__(f"{where}: {message}")
+
+
+# --------------------------------------------------------------------------- sources
+
+
+class _Source:
+    """A folder or a zip of CSV files, read as UTF-8 text."""
+
+    def __init__(self, path: Path, progress: bool = False):
+        self.path = path
+        self.progress = progress
+        self.label = str(path)
+        self._zip: zipfile.ZipFile | None = None
+        self._names: dict[str, str] = {}  # lower-cased base name -> member / file path
+        if path.is_dir():
+            for p in sorted(path.iterdir()):
+                if p.is_file():
+                    self._names[p.name.lower()] = str(p)
+        elif zipfile.is_zipfile(path):
+            try:
+                self._zip = zipfile.ZipFile(path)
+                infos = self._zip.infolist()
+            except (zipfile.BadZipFile, OSError) as exc:
+                raise IngestError(self.label, f"not a readable zip file ({exc})") from exc
+            for info in infos:
+                name = info.filename
+                pure = PurePosixPath(name.replace("\\", "/"))
+                if pure.is_absolute() or ".." in pure.parts or re.match(r"^[A-Za-z]:", name):
+                    raise IngestError(self.label, f"zip member {name!r} has an unsafe path")
+                if info.is_dir():
+                    continue
+                if info.file_size > MAX_FILE_BYTES:
+                    raise IngestError(f"{self.label}:{name}", "member is too large to ingest")
+                self._names[pure.name.lower()] = name
+        elif path.suffix.lower() == ".zip":
+            raise IngestError(self.label, "not a readable zip file (truncated or corrupt)")
+        else:
+            raise IngestError(self.label, "not a folder or a .zip of a Red List download")
+
+    def has(self, name: str) -> bool:
+        return name in self._names
+
+    def file_label(self, name: str) -> str:
+        if self._zip is not None:
+            return f"{self.label}:{self._names[name]}"
+        return self._names[name]
+
+    def text(self, name: str) -> str:
+        label = self.file_label(name)
+        try:
+            if self._zip is not None:
+                raw = self._zip.read(self._names[name])
+            else:
+                raw = Path(self._names[name]).read_bytes()
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise IngestError(label, f"cannot read ({exc})") from exc
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise IngestError(
+                label,
+                f"not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}, line {line}); "
+                "Red List downloads are UTF-8: re-save the file as UTF-8",
+            ) from exc
+
+
+def _rows(src: _Source, name: str, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (row number, row) of a CSV member, checking its shape strictly."""
+    label = src.file_label(name)
+    text = src.text(name)
+    bar = tqdm(desc=name, unit=" rows", disable=not src.progress, leave=False, total=text.count("\n"))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise IngestError(label, "file is empty (no header row)") from None
+    except csv.Error as exc:
+        raise IngestError(label, f"malformed CSV header ({exc})", row=0) from exc
+    header = [h.strip() for h in header]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise IngestError(
+            label, f"missing required column(s) {', '.join(missing)}; found {', '.join(header)}",
+            row=0, column=missing[0],
+        )
+    n = 0
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            bar.close()
+            return
+        except csv.Error as exc:
+            raise IngestError(label, f"malformed CSV ({exc})", row=n + 1) from exc
+        n += 1
+        bar.update()
+        if not values or values == [""]:
+            continue
+        if len(values) != len(header):
+            raise IngestError(
+                label, f"has {len(values)} fields where the header has {len(header)}", row=n
+            )
+        yield n, dict(zip(header, values, strict=True))
+
+
+# --------------------------------------------------------------------------- value parsing
+
+
+class _Checker:
+    """Validates codes and labels against the SKOS schemes, raising IngestError."""
+
+    def __init__(self) -> None:
+        self.schemes = load_schemes()
+
+    def code(self, scheme: str, value: str, label: str, row: int, column: str) -> str:
+        sch: Scheme = self.schemes[scheme]
+        code = value.strip()
+        if code in sch:
+            return code
+        found = sch.code_for(code)
+        if found is None:
+            raise IngestError(label, f"unknown {scheme} code {value!r}", row=row, column=column)
+        return found
+
+    def optional(self, scheme: str, value: str | None, label: str, row: int, column: str) -> str:
+        value = (value or "").strip()
+        if not value:
+            return ""
+        found = self.schemes[scheme].code_for(value)
+        if found is None:
+            allowed = ", ".join(sorted(c.label for c in self.schemes[scheme].concepts.values()))
+            raise IngestError(
+                label, f"unknown {scheme} value {value!r} (expected one of: {allowed})",
+                row=row, column=column,
+            )
+        return found
+
+    def category(self, value: str, label: str, row: int, column: str) -> str:
+        return self.code("categories", value, label, row, column)
+
+
+def _date(value: str, label: str, row: int, column: str) -> date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    for fmt in ("%Y-%m-%d %H:%M:%S %Z", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ"):
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})", value)
+    if m:
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            pass
+    raise IngestError(label, f"not a date: {value!r}", row=row, column=column)
+
+
+def _int(value: str | None, label: str, row: int, column: str) -> int | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise IngestError(label, f"not a whole number: {value!r}", row=row, column=column) from None
+
+
+def _bool(value: Any) -> bool | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    v = str(value).strip().lower()
+    if v in ("true", "yes", "1", "t", "y"):
+        return True
+    if v in ("false", "no", "0", "f", "n"):
+        return False
+    return None
+
+
+def _multi(value: str | None) -> tuple[str, ...]:
+    """'a|b' or '["a","b"]' -> ('a', 'b')."""
+    value = (value or "").strip()
+    if not value:
+        return ()
+    if value.startswith("["):
+        try:
+            items = json.loads(value)
+            return tuple(str(i).strip() for i in items if str(i).strip())
+        except json.JSONDecodeError:
+            pass
+    return tuple(v.strip() for v in value.split("|") if v.strip())
+
+
+def _ident(value: str, label: str, row: int, column: str) -> str:
+    value = (value or "").strip()
+    if not re.fullmatch(r"[0-9]+", value):
+        raise IngestError(label, f"not a Red List id: {value!r}", row=row, column=column)
+    return value
+
+
+# --------------------------------------------------------------------------- export reader
+
+EXPORT_FIELDS = {
+    "rationale": "rationale",
+    "habitat": "habitat",
+    "threats": "threats",
+    "population": "population",
+    "range": "range",
+    "useTrade": "use_trade",
+    "conservationActions": "conservation_actions",
+}
+
+KNOWN_FILES = {
+    "assessments.csv", "taxonomy.csv", "threats.csv", "conservation_needed.csv",
+    "research_needed.csv", "habitats.csv", "countries.csv", "lme.csv", "simple_summary.csv",
+    "common_names.csv", "synonyms.csv", "credits.csv", "usetrade.csv", "use_trade.csv",
+}
+
+
+def read_export(path: str | Path, progress: bool = False) -> Bundle:
+    """Read one Red List website download (folder or .zip) into a validated Bundle."""
+    src = _Source(Path(path), progress)
+    if not src.has("assessments.csv"):
+        raise IngestError(src.label, "no assessments.csv: not a Red List download (or empty)")
+    chk = _Checker()
+
+    # assessments ---------------------------------------------------------
+    name = "assessments.csv"
+    label = src.file_label(name)
+    assessments: dict[str, Assessment] = {}
+    first_row: dict[str, int] = {}
+    taxa_names: dict[str, str] = {}
+    for n, r in _rows(src, name, ("assessmentId", "internalTaxonId", "scientificName", "redlistCategory")):
+        aid = _ident(r["assessmentId"], label, n, "assessmentId")
+        if aid in assessments:
+            raise IngestError(
+                label, f"duplicated assessmentId {aid} (first at row {first_row[aid]})",
+                row=n, column="assessmentId",
+            )
+        first_row[aid] = n
+        tid = _ident(r["internalTaxonId"], label, n, "internalTaxonId")
+        sci = r["scientificName"].strip()
+        if not sci:
+            raise IngestError(label, "empty scientific name", row=n, column="scientificName")
+        taxa_names.setdefault(tid, sci)
+        texts = {key: r[col] for col, key in EXPORT_FIELDS.items() if r.get(col, "").strip()}
+        assessments[aid] = Assessment(
+            assessment_id=aid,
+            taxon_id=tid,
+            scientific_name=sci,
+            category=chk.category(r["redlistCategory"], label, n, "redlistCategory"),
+            criteria=r.get("redlistCriteria", "").strip(),
+            criteria_version=r.get("criteriaVersion", "").strip(),
+            assessment_date=_date(r.get("assessmentDate", ""), label, n, "assessmentDate"),
+            year_published=_int(r.get("yearPublished"), label, n, "yearPublished"),
+            population_trend=chk.optional("poptrends", r.get("populationTrend"), label, n, "populationTrend"),
+            scopes=tuple(chk.code("scopes", s, label, n, "scopes") for s in _multi(r.get("scopes"))),
+            systems=tuple(chk.code("systems", s, label, n, "systems") for s in _multi(r.get("systems"))),
+            realms=tuple(chk.code("realms", s, label, n, "realm") for s in _multi(r.get("realm"))),
+            possibly_extinct=_bool(r.get("possiblyExtinct")),
+            possibly_extinct_in_the_wild=_bool(r.get("possiblyExtinctInTheWild")),
+            year_last_seen=r.get("yearLastSeen", "").strip(),
+            language=r.get("language", "").strip(),
+            texts=texts,
+            source=label,
+        )
+    if not assessments:
+        raise IngestError(label, "no assessment rows")
+
+    def owner(lbl: str, n: int, r: dict[str, str]) -> str:
+        aid = _ident(r["assessmentId"], lbl, n, "assessmentId")
+        if aid not in assessments:
+            raise IngestError(lbl, f"assessmentId {aid} is not in assessments.csv", row=n, column="assessmentId")
+        return aid
+
+    # taxonomy ---------------------------------------------------------------
+    taxa: dict[str, Taxon] = {}
+    tax_file = "taxonomy.csv" if src.has("taxonomy.csv") else ("simple_summary.csv" if src.has("simple_summary.csv") else None)
+    if tax_file:
+        lbl = src.file_label(tax_file)
+        for n, r in _rows(src, tax_file, ("internalTaxonId", "scientificName")):
+            tid = _ident(r["internalTaxonId"], lbl, n, "internalTaxonId")
+            if tid in taxa:
+                continue  # simple_summary has one row per assessment
+            taxa[tid] = Taxon(
+                taxon_id=tid,
+                scientific_name=r["scientificName"].strip(),
+                kingdom=r.get("kingdomName", "").strip(),
+                phylum=r.get("phylumName", "").strip(),
+                class_name=r.get("className", "").strip(),
+                order=r.get("orderName", "").strip(),
+                family=r.get("familyName", "").strip(),
+                genus=r.get("genusName", "").strip(),
+                species=r.get("speciesName", "").strip(),
+                infra_type=r.get("infraType", "").strip(),
+                infra_name=r.get("infraName", "").strip(),
+                infra_authority=r.get("infraAuthority", "").strip(),
+                subpopulation=r.get("subpopulationName", "").strip(),
+                authority=r.get("authority", "").strip(),
+                taxonomic_notes=r.get("taxonomicNotes", "").strip(),
+            )
+    for tid, sci in taxa_names.items():
+        if tid not in taxa:
+            parts = sci.split()
+            taxa[tid] = Taxon(
+                taxon_id=tid, scientific_name=sci,
+                genus=parts[0] if parts else "", species=parts[1] if len(parts) > 1 else "",
+            )
+
+    # threats ------------------------------------------------------------------
+    threats: dict[tuple[str, str], ThreatImpact] = {}
+    if src.has("threats.csv"):
+        lbl = src.file_label("threats.csv")
+        for n, r in _rows(src, "threats.csv", ("assessmentId", "code")):
+            aid = owner(lbl, n, r)
+            code = chk.code("threats", r["code"], lbl, n, "code")
+            stresses = tuple(chk.code("stresses", s, lbl, n, "stressCode") for s in _multi(r.get("stressCode")))
+            key = (aid, code)
+            if key in threats:  # some downloads give one row per stress
+                prev = threats[key]
+                threats[key] = prev.model_copy(update={"stresses": tuple(dict.fromkeys(prev.stresses + stresses))})
+                continue
+            threats[key] = ThreatImpact(
+                assessment_id=aid, code=code,
+                timing=chk.optional("timing", r.get("timing"), lbl, n, "timing"),
+                scope=chk.optional("threatscope", r.get("scope"), lbl, n, "scope"),
+                severity=chk.optional("severity", r.get("severity"), lbl, n, "severity"),
+                stresses=stresses,
+                ancestry=r.get("ancestry", "").strip(), ias=r.get("ias", "").strip(),
+                international_trade=r.get("internationalTrade", "").strip(),
+                virus=r.get("virus", "").strip(), text=r.get("text", "").strip(),
+            )
+
+    # actions, research, habitats, use and trade -------------------------------
+    def coded(file: str, scheme: str) -> Iterator[tuple[str, int, str, str, dict[str, str]]]:
+        if not src.has(file):
+            return
+        lbl = src.file_label(file)
+        for n, r in _rows(src, file, ("assessmentId", "code")):
+            aid = owner(lbl, n, r)
+            yield aid, n, chk.code(scheme, r["code"], lbl, n, "code"), lbl, r
+
+    actions: dict[tuple[str, str], Action] = {}
+    for aid, _n, code, _lbl, r in coded("conservation_needed.csv", "actions"):
+        note = r.get("note", "").strip()
+        note = "" if note == "NA" else note
+        prev = actions.get((aid, code))
+        if prev and note and note not in prev.note:
+            note = f"{prev.note}\n{note}" if prev.note else note
+        actions[(aid, code)] = Action(assessment_id=aid, code=code, status="needed", note=note or (prev.note if prev else ""))
+
+    research: dict[tuple[str, str], ResearchNeeded] = {}
+    for aid, _n, code, _lbl, r in coded("research_needed.csv", "research"):
+        research[(aid, code)] = ResearchNeeded(assessment_id=aid, code=code, note=r.get("note", "").strip())
+
+    habitats: dict[tuple[str, str], HabitatUse] = {}
+    for aid, _n, code, _lbl, r in coded("habitats.csv", "habitats"):
+        habitats[(aid, code)] = HabitatUse(
+            assessment_id=aid, code=code, suitability=r.get("suitability", "").strip(),
+            major_importance=_bool(r.get("majorImportance")), season=r.get("season", "").strip(),
+        )
+
+    use_trade: dict[tuple[str, str], UseTrade] = {}
+    for file in ("usetrade.csv", "use_trade.csv"):
+        for aid, _n, code, _lbl, r in coded(file, "usetrade"):
+            use_trade[(aid, code)] = UseTrade(
+                assessment_id=aid, code=code, international=_bool(r.get("international")),
+                national=_bool(r.get("national")), subsistence=_bool(r.get("subsistence")),
+            )
+
+    # places ---------------------------------------------------------------------
+    occurrences: dict[tuple[str, str, str], Occurrence] = {}
+    for aid, _n, code, _lbl, r in coded("countries.csv", "countries"):
+        occurrences[(aid, "country", code)] = Occurrence(
+            assessment_id=aid, place_type="country", code=code, name=r.get("name", "").strip(),
+            presence=r.get("presence", "").strip(), origin=r.get("origin", "").strip(),
+            seasonality=_multi(r.get("seasonality")), formerly_bred=r.get("formerlyBred", "").strip(),
+        )
+    if src.has("lme.csv"):
+        lbl = src.file_label("lme.csv")
+        for n, r in _rows(src, "lme.csv", ("assessmentId", "code", "name")):
+            aid = owner(lbl, n, r)
+            code = r["code"].strip()
+            if not re.fullmatch(r"[0-9]+(\.[0-9]+)*", code):
+                raise IngestError(lbl, f"not a large marine ecosystem code: {code!r}", row=n, column="code")
+            occurrences[(aid, "lme", code)] = Occurrence(
+                assessment_id=aid, place_type="lme", code=code, name=r["name"].strip(),
+                presence=r.get("presence", "").strip(), origin=r.get("origin", "").strip(),
+                seasonality=_multi(r.get("seasonality")), formerly_bred=r.get("formerlyBred", "").strip(),
+            )
+
+    # names and credits ----------------------------------------------------------
+    common: list[CommonName] = []
+    if src.has("common_names.csv"):
+        lbl = src.file_label("common_names.csv")
+        for n, r in _rows(src, "common_names.csv", ("internalTaxonId", "name")):
+            tid = _ident(r["internalTaxonId"], lbl, n, "internalTaxonId")
+            if r["name"].strip():
+                common.append(CommonName(taxon_id=tid, name=r["name"].strip(),
+                                         language=r.get("language", "").strip(), main=bool(_bool(r.get("main")))))
+    synonyms: list[Synonym] = []
+    if src.has("synonyms.csv"):
+        lbl = src.file_label("synonyms.csv")
+        for n, r in _rows(src, "synonyms.csv", ("internalTaxonId", "name")):
+            tid = _ident(r["internalTaxonId"], lbl, n, "internalTaxonId")
+            if r["name"].strip():
+                synonyms.append(Synonym(taxon_id=tid, name=r["name"].strip(), authority=r.get("speciesAuthor", "").strip()))
+    credits: dict[tuple[str, str], Credit] = {}
+    if src.has("credits.csv"):
+        lbl = src.file_label("credits.csv")
+        for n, r in _rows(src, "credits.csv", ("assessmentId", "type")):
+            aid = owner(lbl, n, r)
+            role = _role(r["type"])
+            text = (r.get("full") or r.get("text") or "").strip()
+            if text:
+                prev = credits.get((aid, role))
+                credits[(aid, role)] = Credit(assessment_id=aid, role=role, names=(prev.names if prev else ()) + (text,))
+
+    return Bundle(
+        taxa=tuple(taxa.values()),
+        assessments=tuple(assessments.values()),
+        threats=tuple(threats.values()),
+        actions=tuple(actions.values()),
+        research=tuple(research.values()),
+        habitats=tuple(habitats.values()),
+        occurrences=tuple(occurrences.values()),
+        use_trade=tuple(use_trade.values()),
+        common_names=tuple(dict.fromkeys(common)),
+        synonyms=tuple(dict.fromkeys(synonyms)),
+        credits=tuple(credits.values()),
+        sources=(src.label,),
+    )
+
+
+def _role(value: str) -> str:
+    v = value.strip().lower()
+    if v.startswith("assessor"):
+        return "assessor"
+    if v.startswith(("reviewer", "evaluator")):
+        return "reviewer"
+    if v.startswith(("facilitator", "compiler")):
+        return "facilitator"
+    return "contributor"
+
+
+# --------------------------------------------------------------------------- API v4 reader
+
+API_DOC_FIELDS = {
+    "rationale": "rationale",
+    "habitats": "habitat",
+    "threats": "threats",
+    "population": "population",
+    "range": "range",
+    "use_trade": "use_trade",
+    "measures": "conservation_actions",
+    "trend_justification": "trend_justification",
+}
+
+# API v4 "in place" questions -> the Conservation Actions code they evidence
+IN_PLACE_CODES = {
+    "conservation sites identified": "1.1",
+    "occurs in at least one protected area": "1.1",
+    "occur in at least one pa": "1.1",
+    "area based regional management plan": "2.1",
+    "invasive species control or prevention": "2.2",
+    "harvest management plan": "3.1.1",
+    "action recovery plan": "3.2",
+    "recovery plan": "3.2",
+    "successfully reintroduced or introduced benignly": "3.3.1",
+    "subject to ex-situ conservation": "3.4",
+    "subject to recent education and awareness programmes": "4.3",
+    "included in international legislation": "5.1.1",
+    "subject to any international management / trade controls": "5.4.1",
+    "subject to any international management/trade controls": "5.4.1",
+}
+
+
+def _code_or_text(value: Any) -> str:
+    """API v4 gives some vocabularies as 'eng' and others as {'code': 'eng', 'description': ...}."""
+    if isinstance(value, dict):
+        return str(value.get("code") or _desc(value))
+    return str(value or "")
+
+
+def _api_code(value: Any) -> str:
+    return str(value or "").strip().replace("_", ".")
+
+
+def _desc(obj: Any) -> str:
+    if isinstance(obj, dict):
+        d = obj.get("description")
+        if isinstance(d, dict):
+            return str(d.get("en") or "")
+        return str(d or "")
+    return ""
+
+
+def read_api_v4(path: str | Path) -> Bundle:
+    """Read API v4 assessment JSON: a file (one assessment or a list) or a folder of them."""
+    path = Path(path)
+    files = sorted(path.glob("*.json")) if path.is_dir() else [path]
+    if not files:
+        raise IngestError(str(path), "no .json files")
+    bundle = Bundle()
+    seen: dict[str, str] = {}
+    for f in files:
+        try:
+            data = json.loads(f.read_bytes().decode("utf-8-sig"))
+        except UnicodeDecodeError as exc:
+            raise IngestError(str(f), f"not UTF-8 ({exc})") from exc
+        except json.JSONDecodeError as exc:
+            raise IngestError(str(f), f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+        if isinstance(data, list):
+            items = data
+        elif isinstance(data, dict) and "assessment_id" not in data and "assessments" in data:
+            items = data["assessments"]
+        else:
+            items = [data]
+        for i, item in enumerate(items, start=1):
+            label = str(f) if len(items) == 1 else f"{f}[{i}]"
+            try:
+                b = _api_assessment(item, label)
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                field = ".".join(str(x) for x in err["loc"])
+                raise IngestError(label, f"unexpected value: {err['msg']}", column=field) from exc
+            aid = b.assessments[0].assessment_id
+            if aid in seen:
+                raise IngestError(label, f"duplicated assessment_id {aid} (also in {seen[aid]})", column="assessment_id")
+            seen[aid] = label
+            bundle = bundle.merged(b)
+    return bundle.model_copy(update={"sources": (str(path),)})
+
+
+def _api_assessment(d: Any, label: str) -> Bundle:
+    if not isinstance(d, dict) or "assessment_id" not in d:
+        raise IngestError(label, "not an API v4 assessment (no assessment_id)", column="assessment_id")
+    chk = _Checker()
+    aid = _ident(str(d["assessment_id"]), label, 1, "assessment_id")
+    tx = d.get("taxon") or {}
+    tid = _ident(str(d.get("sis_taxon_id") or tx.get("sis_id") or ""), label, 1, "sis_taxon_id")
+    cat = d.get("red_list_category") or {}
+    if not cat.get("code"):
+        raise IngestError(label, "missing red_list_category.code", column="red_list_category")
+    doc = d.get("documentation") or {}
+    texts = {key: str(doc[col]) for col, key in API_DOC_FIELDS.items() if doc.get(col)}
+    sci = tx.get("scientific_name") or ""
+    trend = (d.get("population_trend") or {})
+    taxon = Taxon(
+        taxon_id=tid, scientific_name=sci, kingdom=tx.get("kingdom_name") or "",
+        phylum=tx.get("phylum_name") or "", class_name=tx.get("class_name") or "",
+        order=tx.get("order_name") or "", family=tx.get("family_name") or "",
+        genus=tx.get("genus_name") or "", species=tx.get("species_name") or "",
+        infra_type=tx.get("infra_type") or "", infra_name=tx.get("infra_name") or "",
+        subpopulation=tx.get("subpopulation_name") or "", authority=tx.get("authority") or "",
+        taxonomic_notes=str(doc.get("taxonomic_notes") or ""),
+    )
+    assessment = Assessment(
+        assessment_id=aid, taxon_id=tid, scientific_name=sci,
+        category=chk.category(str(cat["code"]), label, 1, "red_list_category.code"),
+        criteria=str(d.get("criteria") or "").strip(),
+        criteria_version=str(cat.get("version") or ""),
+        assessment_date=_date(str(d.get("assessment_date") or ""), label, 1, "assessment_date"),
+        year_published=_int(str(d.get("year_published") or ""), label, 1, "year_published"),
+        population_trend=chk.optional("poptrends", _desc(trend), label, 1, "population_trend"),
+        scopes=tuple(chk.code("scopes", _desc(s), label, 1, "scopes") for s in d.get("scopes") or []),
+        systems=tuple(chk.code("systems", _desc(s), label, 1, "systems") for s in d.get("systems") or []),
+        realms=tuple(chk.code("realms", _desc(s), label, 1, "biogeographical_realms") for s in d.get("biogeographical_realms") or []),
+        possibly_extinct=_bool(d.get("possibly_extinct")),
+        possibly_extinct_in_the_wild=_bool(d.get("possibly_extinct_in_the_wild")),
+        texts=texts, source=label,
+    )
+    threats = tuple(
+        ThreatImpact(
+            assessment_id=aid, code=chk.code("threats", _api_code(t.get("code")), label, i, "threats.code"),
+            timing=chk.optional("timing", t.get("timing"), label, i, "threats.timing"),
+            scope=chk.optional("threatscope", t.get("scope"), label, i, "threats.scope"),
+            severity=chk.optional("severity", t.get("severity"), label, i, "threats.severity"),
+            score=str(t.get("score") or ""), ias=str(t.get("ias") or ""),
+            international_trade=str(t.get("internationalTrade") or ""),
+            ancestry=str(t.get("ancestry") or ""), virus=str(t.get("virus") or ""), text=str(t.get("text") or ""),
+        )
+        for i, t in enumerate(d.get("threats") or [], start=1)
+    )
+    actions = [
+        Action(assessment_id=aid, code=chk.code("actions", _api_code(a.get("code")), label, i, "conservation_actions.code"),
+               status="needed", note=str(a.get("note") or ""))
+        for i, a in enumerate(d.get("conservation_actions") or [], start=1)
+    ]
+    supp = d.get("supplementary_info") or {}
+    for group in supp.get("conservation_actions_in_place") or []:
+        for q in group.get("actions") or []:
+            question = str(q.get("name") or "").strip()
+            answer = str(q.get("value") or "").strip()
+            if not question or not answer.lower().startswith("yes"):
+                continue
+            actions.append(Action(assessment_id=aid, code=IN_PLACE_CODES.get(question.lower(), ""),
+                                  status="in_place", question=question, answer=answer))
+    research = tuple(
+        ResearchNeeded(assessment_id=aid, code=chk.code("research", _api_code(r.get("code")), label, i, "researches.code"),
+                       note=str(r.get("note") or ""))
+        for i, r in enumerate(d.get("researches") or [], start=1)
+    )
+    habitats = tuple(
+        HabitatUse(assessment_id=aid, code=chk.code("habitats", _api_code(h.get("code")), label, i, "habitats.code"),
+                   suitability=str(h.get("suitability") or ""), major_importance=_bool(h.get("majorImportance")),
+                   season=str(h.get("season") or ""))
+        for i, h in enumerate(d.get("habitats") or [], start=1)
+    )
+    occ: list[Occurrence] = []
+    for loc in d.get("locations") or []:
+        code = str(loc.get("code") or "").strip()
+        kind = "country" if code in chk.schemes["countries"] else "subnational"
+        seas = loc.get("seasonality")
+        occ.append(Occurrence(
+            assessment_id=aid, place_type=kind, code=code, name=_desc(loc),
+            presence=str(loc.get("presence") or ""), origin=str(loc.get("origin") or ""),
+            seasonality=tuple(seas) if isinstance(seas, list) else _multi(seas),
+            formerly_bred=str(loc.get("formerlyBred") or ""),
+        ))
+    for lme in d.get("lmes") or []:
+        occ.append(Occurrence(assessment_id=aid, place_type="lme", code=_api_code(lme.get("code")), name=_desc(lme)))
+    use = tuple(
+        UseTrade(assessment_id=aid, code=chk.code("usetrade", _api_code(u.get("code")), label, i, "use_and_trade.code"),
+                 international=_bool(u.get("international")), national=_bool(u.get("national")),
+                 subsistence=_bool(u.get("subsistence")))
+        for i, u in enumerate(d.get("use_and_trade") or [], start=1)
+    )
+    common = tuple(CommonName(taxon_id=tid, name=str(c["name"]), language=_code_or_text(c.get("language")),
+                              main=bool(c.get("main")))
+                   for c in tx.get("common_names") or [] if c.get("name"))
+    syn = tuple(Synonym(taxon_id=tid, name=s["name"], authority=s.get("species_author") or "")
+                for s in tx.get("synonyms") or [] if s.get("name"))
+    credits: dict[str, list[str]] = {}
+    for c in d.get("credits") or []:
+        if c.get("full"):
+            credits.setdefault(_role(str(c.get("credit_type_name") or "")), []).append(str(c["full"]))
+    return Bundle(
+        taxa=(taxon,), assessments=(assessment,), threats=threats, actions=tuple(actions),
+        research=research, habitats=habitats, occurrences=tuple(dict.fromkeys(occ)), use_trade=use,
+        common_names=tuple(dict.fromkeys(common)), synonyms=tuple(dict.fromkeys(syn)),
+        credits=tuple(Credit(assessment_id=aid, role=r, names=tuple(v)) for r, v in credits.items()),
+    )
+
+
+def read_source(path: str | Path, progress: bool = False) -> Bundle:
+    """Dispatch on what the path is: API v4 JSON (file or folder of .json) or a CSV download."""
+    p = Path(path)
+    if not p.exists():
+        raise IngestError(str(p), "no such file or folder")
+    if p.is_file() and p.suffix.lower() == ".json":
+        return read_api_v4(p)
+    if p.is_dir() and not any(p.glob("*.csv")) and any(p.glob("*.json")):
+        return read_api_v4(p)
+    if p.is_dir() and not any(p.iterdir()):
+        raise IngestError(str(p), "folder is empty: expected a Red List download")
+    return read_export(p, progress)
+
+
+def read_sources(paths: list[str | Path], progress: bool = False) -> Bundle:
+    """Read several sources into one Bundle; duplicated assessment ids across sources are an error."""
+    bundle = Bundle()
+    where: dict[str, str] = {}
+    if not paths:
+        raise IngestError("(no source)", "give at least one Red List download or API v4 JSON")
+    for p in paths:
+        b = read_source(p, progress)
+        for a in b.assessments:
+            if a.assessment_id in where:
+                raise IngestError(str(p), f"assessment {a.assessment_id} is also in {where[a.assessment_id]}",
+                                  column="assessmentId")
+            where[a.assessment_id] = str(p)
+        bundle = bundle.merged(b)
+    return bundle

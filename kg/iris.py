@@ -1,0 +1,101 @@
+"""kg.iris — the IRI policy in code: mint every IRI the project writes; no I/O.
+
+See ontology/README.md for the policy. Every local name starts with a letter (rdflib's
+Turtle writer degrades badly otherwise), codes keep their digits with "." → "_".
+"""
+
+from __future__ import annotations
+
+import re
+
+BASE = "https://w3id.org/assess2plan/"
+ONTOLOGY = BASE + "ontology#"
+SCHEME = BASE + "scheme/"
+ID = BASE + "id/"
+GRAPH = BASE + "graph/"
+
+# scheme name -> letter prefix for its concept local names ("" = the code is already a name)
+SCHEME_PREFIX: dict[str, str] = {
+    "threats": "T",
+    "actions": "A",
+    "habitats": "H",
+    "research": "R",
+    "stresses": "S",
+    "usetrade": "U",
+    "countries": "",
+    "categories": "",
+    "systems": "",
+    "realms": "",
+    "poptrends": "",
+    "scopes": "",
+    "timing": "",
+    "threatscope": "",
+    "severity": "",
+    "lme": "L",
+}
+
+_SAFE = re.compile(r"[^A-Za-z0-9_]+")
+
+
+def code_local(code: str) -> str:
+    """A code as a local-name fragment.
+
+    '3.4.1' -> '3_4_1'; 'LR/nt' -> 'LR_nt'; 'Ex?' -> 'ExQ';
+    'Past, Unlikely to Return' -> 'PastUnlikelyToReturn'.
+    """
+    code = code.strip()
+    if re.fullmatch(r"[0-9]+(\.[0-9]+)*", code):
+        return code.replace(".", "_")
+    if re.fullmatch(r"[A-Za-z]+(/[A-Za-z]+)?", code):
+        return code.replace("/", "_")
+    words = [w for w in _SAFE.split(code.replace("?", " Q")) if w]
+    return "".join(w[:1].upper() + w[1:] for w in words)
+
+
+def scheme(name: str) -> str:
+    """IRI of a concept scheme, e.g. scheme('threats')."""
+    return SCHEME + name
+
+
+def concept(scheme_name: str, code: str) -> str:
+    """IRI of a concept in one of our SKOS schemes, e.g. concept('threats', '7.2')."""
+    prefix = SCHEME_PREFIX[scheme_name]
+    local = prefix + code_local(code)
+    if not local[:1].isalpha():
+        local = "C" + local
+    return f"{SCHEME}{scheme_name}/{local}"
+
+
+def taxon(taxon_id: str) -> str:
+    return f"{ID}taxon/sis{taxon_id}"
+
+
+def higher_taxon(rank: str, name: str) -> str:
+    return f"{ID}taxon/{rank}-{code_local(name)}"
+
+
+def assessment(assessment_id: str) -> str:
+    return f"{ID}assessment/a{assessment_id}"
+
+
+def part(assessment_id: str, kind: str, key: str) -> str:
+    """A node hanging off an assessment: kind is threat, action, research, habitat, occurrence..."""
+    return f"{ID}assessment/a{assessment_id}-{kind}-{code_local(key)}"
+
+
+def place(kind: str, code: str) -> str:
+    """A place other than a country (countries are concepts of the countries scheme)."""
+    return f"{ID}place/{kind}-{code_local(code)}"
+
+
+def graph(*parts: str) -> str:
+    """Named graph IRI: graph('assessment', 'a123'), graph('scheme', 'threats')."""
+    return GRAPH + "/".join(parts)
+
+
+def assessment_graph(assessment_id: str) -> str:
+    return graph("assessment", f"a{assessment_id}")
+
+
+def taxon_graph(taxon_id: str) -> str:
+    return graph("taxon", f"sis{taxon_id}")

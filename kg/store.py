@@ -1,0 +1,557 @@
+"""kg.store — open a quad store from a URL; the only module that talks to a triple store.
+
+    open_store("oxigraph:var/graph")   embedded Oxigraph on disk (the default)
+    open_store("memory:")              rdflib in-memory Dataset (tests, small data)
+    open_store("sparql:QUERY_URL[,UPDATE_URL]")   any SPARQL 1.1 Protocol server
+
+Every backend offers the same contract: `select`/`ask`/`construct` with bound values
+(never string pasting), `update` for small transactional writes, `replace` for an
+all-or-nothing batch write of N-Quads (the ingest path), `dump` for backups, `count`.
+Queries see the union of all named graphs as their default graph.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import io
+import json
+import os
+import re
+import shutil
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Identifier, Node
+
+Term = Identifier
+DEFAULT_STORE_URL = "oxigraph:var/graph"
+
+
+class StoreError(RuntimeError):
+    """A store could not be opened or refused an operation."""
+
+
+class QueryError(ValueError):
+    """A query is malformed or failed; the message is the engine's own."""
+
+
+@dataclass
+class Rows:
+    """The result of a SELECT: variable names and one dict per solution (unbound = None)."""
+
+    vars: list[str]
+    rows: list[dict[str, Node | None]] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[dict[str, Node | None]]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def values(self) -> list[dict[str, Any]]:
+        """Rows with Python values (str for IRIs, native for typed literals)."""
+        return [{k: python_value(v) for k, v in r.items()} for r in self.rows]
+
+
+def python_value(term: Node | None) -> Any:
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        value = term.toPython()
+        return value if not isinstance(value, Literal) else str(value)
+    return str(term)
+
+
+# --------------------------------------------------------------------------- terms
+
+
+def _to_rdflib(term: Any) -> Node | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        if dt == str(XSD.string):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(dt))
+    raise StoreError(f"unsupported term {term!r}")
+
+
+def _to_ox(term: Node) -> Any:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise StoreError(f"unsupported term {term!r}")
+
+
+_BAD_IRI = re.compile(r'[<>"{}|^`\\\s]')
+
+
+def as_term(value: Any) -> Node:
+    """Python value -> RDF term for binding: URIRef/Literal pass through, str -> Literal."""
+    if isinstance(value, URIRef):
+        if _BAD_IRI.search(str(value)):
+            raise QueryError(f"not a valid IRI: {str(value)!r}")
+        return value
+    if isinstance(value, Identifier):
+        return value
+    return Literal(value)
+
+
+_WHERE = re.compile(r"\bwhere\s*\{", re.IGNORECASE)
+_FORM = re.compile(r"\b(select|construct|describe|ask)\b[^{]*\{", re.IGNORECASE)
+
+
+def bind_values(query: str, bindings: Mapping[str, Any] | None) -> str:
+    """Bind variables by a VALUES block placed first in the outermost WHERE group.
+
+    Values are serialised as RDF terms (escaped), never pasted as text, so user input
+    cannot change the query's shape. Same semantics on every backend.
+    """
+    if not bindings:
+        return query
+    names = list(bindings)
+    for n in names:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", n):
+            raise QueryError(f"not a variable name: {n!r}")
+    values = " ".join(as_term(bindings[n]).n3() for n in names)
+    block = f"VALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }}"
+    m = _WHERE.search(query) or _FORM.search(query)
+    if not m:
+        raise QueryError("cannot bind values: query has no group pattern")
+    return query[: m.end()] + " " + block + " " + query[m.end() :]
+
+
+# --------------------------------------------------------------------------- contract
+
+
+class Store(ABC):
+    url: str
+
+    @abstractmethod
+    def select(self, query: str, bindings: Mapping[str, Any] | None = None) -> Rows: ...
+
+    @abstractmethod
+    def ask(self, query: str, bindings: Mapping[str, Any] | None = None) -> bool: ...
+
+    @abstractmethod
+    def construct(self, query: str, bindings: Mapping[str, Any] | None = None) -> Graph: ...
+
+    @abstractmethod
+    def update(self, update: str) -> None:
+        """Run a SPARQL Update as one transaction."""
+
+    @abstractmethod
+    def replace(self, nquads: bytes, drop_graphs: Iterable[str] = ()) -> None:
+        """Atomically drop `drop_graphs` and add the N-Quads: all of it or nothing."""
+
+    @abstractmethod
+    def dump(self, out: IO[bytes], fmt: str = "nquads") -> None:
+        """Write every quad (`nquads`) or the union graph (`turtle`)."""
+
+    @abstractmethod
+    def graph_names(self) -> set[str]: ...
+
+    def count(self) -> int:
+        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return int(python_value(rows.rows[0]["n"]))
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        pass
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# --------------------------------------------------------------------------- memory
+
+
+class MemoryStore(Store):
+    """rdflib's in-memory Dataset; for tests and small graphs."""
+
+    def __init__(self) -> None:
+        self.url = "memory:"
+        self.ds = Dataset(default_union=True)
+
+    def _query(self, query: str, bindings: Mapping[str, Any] | None) -> Any:
+        try:
+            return self.ds.query(bind_values(query, bindings))
+        except Exception as exc:  # rdflib raises pyparsing and its own errors
+            raise QueryError(str(exc)) from exc
+
+    def select(self, query: str, bindings: Mapping[str, Any] | None = None) -> Rows:
+        res = self._query(query, bindings)
+        names = [str(v) for v in res.vars]
+        return Rows(names, [{n: row[n] for n in names} for row in res])
+
+    def ask(self, query: str, bindings: Mapping[str, Any] | None = None) -> bool:
+        return bool(self._query(query, bindings).askAnswer)
+
+    def construct(self, query: str, bindings: Mapping[str, Any] | None = None) -> Graph:
+        g = Graph()
+        for t in self._query(query, bindings):
+            g.add(t)
+        return g
+
+    def update(self, update: str) -> None:
+        try:
+            self.ds.update(update)
+        except Exception as exc:
+            raise QueryError(str(exc)) from exc
+
+    def replace(self, nquads: bytes, drop_graphs: Iterable[str] = ()) -> None:
+        staged = Dataset()
+        try:  # parse fully before touching the store
+            staged.parse(data=nquads, format="nquads")
+        except Exception as exc:  # rdflib's parser raises several unrelated types
+            raise StoreError(f"batch is not valid N-Quads: {exc}") from exc
+        for g in drop_graphs:
+            self.ds.remove_graph(URIRef(g))
+        for s, p, o, g in staged.quads((None, None, None, None)):
+            self.ds.add((s, p, o, g))
+
+    def dump(self, out: IO[bytes], fmt: str = "nquads") -> None:
+        if fmt == "nquads":
+            out.write(self.ds.serialize(format="nquads", encoding="utf-8"))
+        else:
+            union = Graph()
+            for s, p, o, _ in self.ds.quads((None, None, None, None)):
+                union.add((s, p, o))
+            out.write(union.serialize(format=fmt, encoding="utf-8"))
+
+    def graph_names(self) -> set[str]:
+        return {str(c.identifier) for c in self.ds.contexts() if isinstance(c.identifier, URIRef)}
+
+
+# --------------------------------------------------------------------------- oxigraph
+
+
+class OxigraphStore(Store):
+    """Embedded Oxigraph on disk, with generation directories for atomic batch writes.
+
+    PATH holds `CURRENT` (the name of the live generation) and generation folders
+    `gNNNNNN/`. `replace` checkpoints the live generation into a new one (hard links,
+    cheap), applies the batch there, and only then switches `CURRENT` with an atomic
+    rename: a process killed at any point leaves either the old or the new graph.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.url = f"oxigraph:{self.path}"
+        self.read_only = read_only
+        self.path.mkdir(parents=True, exist_ok=True)
+        with self._lock():
+            self._cleanup()
+            gen = self._current()
+            if gen is None:
+                gen = self._new_generation_name()
+                ox.Store(str(self.path / gen))  # create it
+                self._switch(gen)
+        self.generation = gen
+        self._open(gen)
+
+    # -- generations
+    def _lock(self) -> contextlib.AbstractContextManager[None]:
+        @contextlib.contextmanager
+        def cm() -> Iterator[None]:
+            with open(self.path / ".lock", "w") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(fh, fcntl.LOCK_UN)
+
+        return cm()
+
+    def _current(self) -> str | None:
+        f = self.path / "CURRENT"
+        if not f.exists():
+            return None
+        name = f.read_text().strip()
+        if not name or not (self.path / name).is_dir():
+            raise StoreError(f"{f}: names generation {name!r}, which is missing")
+        return name
+
+    def _new_generation_name(self) -> str:
+        nums = [int(p.name[1:]) for p in self.path.glob("g[0-9]*") if p.name[1:].isdigit()]
+        return f"g{max(nums, default=0) + 1:06d}"
+
+    def _switch(self, gen: str) -> None:
+        tmp = self.path / "CURRENT.tmp"
+        with open(tmp, "w") as fh:
+            fh.write(gen + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path / "CURRENT")
+        dfd = os.open(self.path, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+    def _cleanup(self) -> None:
+        """Remove generations left behind by an interrupted or finished batch write."""
+        current = None
+        with contextlib.suppress(StoreError):
+            current = self._current()
+        for p in self.path.glob("g[0-9]*"):
+            if p.is_dir() and p.name != current and p.name != getattr(self, "generation", None):
+                shutil.rmtree(p, ignore_errors=True)
+        (self.path / "CURRENT.tmp").unlink(missing_ok=True)
+
+    def _open(self, gen: str) -> None:
+        loc = str(self.path / gen)
+        self.store = ox.Store.read_only(loc) if self.read_only else ox.Store(loc)
+
+    # -- queries
+    def _query(self, query: str, bindings: Mapping[str, Any] | None) -> Any:
+        try:
+            return self.store.query(bind_values(query, bindings), use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise QueryError(str(exc)) from exc
+
+    def select(self, query: str, bindings: Mapping[str, Any] | None = None) -> Rows:
+        res = self._query(query, bindings)
+        if not isinstance(res, ox.QuerySolutions):
+            raise QueryError("not a SELECT query")
+        names = [v.value for v in res.variables]
+        return Rows(names, [{n: _to_rdflib(sol[n]) for n in names} for sol in res])
+
+    def ask(self, query: str, bindings: Mapping[str, Any] | None = None) -> bool:
+        return bool(self._query(query, bindings))
+
+    def construct(self, query: str, bindings: Mapping[str, Any] | None = None) -> Graph:
+        g = Graph()
+        for t in self._query(query, bindings):
+            g.add((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)))
+        return g
+
+    def raw_query(self, query: str, bindings: Mapping[str, Any] | None = None) -> Any:
+        """pyoxigraph's own result object (serialises itself; used by the SPARQL endpoint)."""
+        return self._query(query, bindings)
+
+    def update(self, update: str) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.url} is open read-only")
+        try:
+            self.store.update(update)
+        except SyntaxError as exc:
+            raise QueryError(str(exc)) from exc
+
+    def replace(self, nquads: bytes, drop_graphs: Iterable[str] = ()) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.url} is open read-only")
+        drop = list(drop_graphs)
+        with self._lock():
+            new = self._new_generation_name()
+            target = self.path / new
+            self.store.flush()
+            self.store.backup(str(target))
+            try:
+                staged = ox.Store(str(target))
+                for g in drop:
+                    node = ox.NamedNode(g)
+                    if staged.contains_named_graph(node):
+                        staged.remove_graph(node)
+                staged.bulk_load(nquads, ox.RdfFormat.N_QUADS)
+                staged.flush()
+                del staged
+            except SyntaxError as exc:  # nothing switched: the live generation is untouched
+                shutil.rmtree(target, ignore_errors=True)
+                raise StoreError(f"batch is not valid N-Quads: {exc}") from exc
+            except BaseException:
+                shutil.rmtree(target, ignore_errors=True)
+                raise
+            self._switch(new)
+            old = self.generation
+            self.generation = new
+            del self.store
+            self._open(new)
+            shutil.rmtree(self.path / old, ignore_errors=True)
+
+    def dump(self, out: IO[bytes], fmt: str = "nquads") -> None:
+        if fmt == "nquads":
+            self.store.dump(out, ox.RdfFormat.N_QUADS)
+        else:
+            g = self.construct("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            out.write(g.serialize(format=fmt, encoding="utf-8"))
+
+    def graph_names(self) -> set[str]:
+        return {g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)}
+
+    def close(self) -> None:
+        if hasattr(self, "store"):
+            self.store.flush() if not self.read_only else None
+            del self.store
+
+
+# --------------------------------------------------------------------------- remote
+
+
+class SparqlStore(Store):
+    """Any SPARQL 1.1 Protocol server. Bound values are sent as a VALUES block."""
+
+    def __init__(self, query_url: str, update_url: str | None = None, timeout: float = 60.0):
+        self.query_url = query_url
+        self.update_url = update_url or query_url
+        self.url = f"sparql:{query_url}" + (f",{update_url}" if update_url else "")
+        self.client = httpx.Client(timeout=timeout)
+
+    def _post_query(self, query: str, accept: str) -> httpx.Response:
+        r = self.client.post(
+            self.query_url,
+            content=query.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-query", "Accept": accept},
+        )
+        if r.status_code == 400:
+            raise QueryError(r.text[:2000])
+        if r.status_code >= 300:
+            raise StoreError(f"{self.query_url}: HTTP {r.status_code}: {r.text[:500]}")
+        return r
+
+    def select(self, query: str, bindings: Mapping[str, Any] | None = None) -> Rows:
+        r = self._post_query(bind_values(query, bindings), "application/sparql-results+json")
+        data = r.json()
+        names = data["head"]["vars"]
+        return Rows(
+            names, [{n: _json_term(b.get(n)) for n in names} for b in data["results"]["bindings"]]
+        )
+
+    def ask(self, query: str, bindings: Mapping[str, Any] | None = None) -> bool:
+        r = self._post_query(bind_values(query, bindings), "application/sparql-results+json")
+        return bool(r.json()["boolean"])
+
+    def construct(self, query: str, bindings: Mapping[str, Any] | None = None) -> Graph:
+        r = self._post_query(bind_values(query, bindings), "application/n-triples")
+        g = Graph()
+        g.parse(data=r.content, format="nt")
+        return g
+
+    def update(self, update: str) -> None:
+        r = self.client.post(
+            self.update_url,
+            content=update.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-update"},
+        )
+        if r.status_code == 400:
+            raise QueryError(r.text[:2000])
+        if r.status_code >= 300:
+            raise StoreError(f"{self.update_url}: HTTP {r.status_code}: {r.text[:500]}")
+
+    def replace(self, nquads: bytes, drop_graphs: Iterable[str] = ()) -> None:
+        """One SPARQL Update request: the server applies it as one transaction.
+
+        Large loads should use the server's bulk loader from `a2p export` instead.
+        """
+        staged = Dataset()
+        staged.parse(data=nquads, format="nquads")
+        parts = [f"DROP SILENT GRAPH <{g}>" for g in drop_graphs]
+        body = io.StringIO()
+        for ctx in staged.contexts():
+            if len(ctx) == 0:
+                continue
+            body.write(f"GRAPH {ctx.identifier.n3()} {{\n")
+            for s, p, o in ctx:
+                body.write(f"{s.n3()} {p.n3()} {o.n3()} .\n")
+            body.write("}\n")
+        parts.append("INSERT DATA {\n" + body.getvalue() + "}")
+        self.update(" ;\n".join(parts))
+
+    def dump(self, out: IO[bytes], fmt: str = "nquads") -> None:
+        rows = self.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        ds = Dataset()
+        for r in rows:
+            ds.add((r["s"], r["p"], r["o"], r["g"]))
+        out.write(ds.serialize(format="nquads" if fmt == "nquads" else fmt, encoding="utf-8"))
+
+    def graph_names(self) -> set[str]:
+        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return {str(r["g"]) for r in rows}
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _json_term(b: dict[str, str] | None) -> Node | None:
+    if b is None:
+        return None
+    t = b["type"]
+    if t == "uri":
+        return URIRef(b["value"])
+    if t == "bnode":
+        return BNode(b["value"])
+    if "xml:lang" in b:
+        return Literal(b["value"], lang=b["xml:lang"])
+    dt = b.get("datatype")
+    if dt and dt != str(XSD.string):
+        return Literal(b["value"], datatype=URIRef(dt))
+    return Literal(b["value"])
+
+
+# --------------------------------------------------------------------------- factory
+
+
+def open_store(url: str | None = None, *, read_only: bool = False) -> Store:
+    """Open a store from its URL (see module docstring)."""
+    url = url or os.environ.get("A2P_STORE") or DEFAULT_STORE_URL
+    scheme, _, rest = url.partition(":")
+    if scheme == "memory":
+        return MemoryStore()
+    if scheme == "oxigraph":
+        if not rest:
+            raise StoreError("oxigraph: needs a directory, e.g. oxigraph:var/graph")
+        return OxigraphStore(rest, read_only=read_only)
+    if scheme == "sparql":
+        query_url, _, update_url = rest.partition(",")
+        if not query_url.startswith(("http://", "https://")):
+            raise StoreError(f"sparql: needs an http(s) query URL, got {rest!r}")
+        return SparqlStore(query_url, update_url or None)
+    raise StoreError(f"unknown store URL {url!r}: use oxigraph:PATH, memory: or sparql:URL")
+
+
+def results_json(rows: Rows) -> str:
+    """SPARQL 1.1 JSON results for a Rows object."""
+
+    def term(t: Node) -> dict[str, str]:
+        if isinstance(t, URIRef):
+            return {"type": "uri", "value": str(t)}
+        if isinstance(t, BNode):
+            return {"type": "bnode", "value": str(t)}
+        d = {"type": "literal", "value": str(t)}
+        if t.language:
+            d["xml:lang"] = t.language
+        elif t.datatype:
+            d["datatype"] = str(t.datatype)
+        return d
+
+    return json.dumps(
+        {
+            "head": {"vars": rows.vars},
+            "results": {
+                "bindings": [{k: term(v) for k, v in r.items() if v is not None} for r in rows]
+            },
+        }
+    )

@@ -1,0 +1,130 @@
+"""Store contract: bound values, atomic batch writes, generations, reopen."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Literal, URIRef
+
+from kg import iris
+from kg.build import Quads, lit
+from kg.store import OxigraphStore, QueryError, Store, StoreError, bind_values, open_store
+from kg.vocab import A2P, RDFS
+
+G1 = iris.graph("test", "one")
+G2 = iris.graph("test", "two")
+S = iris.taxon("1")
+
+
+def batch(*items: tuple[str, str, str, str]) -> bytes:
+    q = Quads()
+    for s, p, o, g in items:
+        q.add(s, p, o, g)
+    return q.data()
+
+
+PREFIX = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+
+
+def labels(store: Store) -> list[str]:
+    rows = store.select(PREFIX + "SELECT ?l WHERE { ?s rdfs:label ?l } ORDER BY ?l")
+    return [str(r["l"]) for r in rows]
+
+
+def test_replace_adds_and_drops_graphs(empty_store: Store) -> None:
+    empty_store.replace(batch((S, RDFS.label, lit("a"), G1), (S, RDFS.label, lit("b"), G2)))
+    assert labels(empty_store) == ["a", "b"]
+    empty_store.replace(batch((S, RDFS.label, lit("c"), G1)), drop_graphs=[G1])
+    assert labels(empty_store) == ["b", "c"]
+    assert {G1, G2} <= empty_store.graph_names()
+
+
+def test_bound_values_cannot_inject(empty_store: Store) -> None:
+    empty_store.replace(batch((S, RDFS.label, lit("x"), G1)))
+    hostile = 'x" } ; DROP ALL ; SELECT * WHERE { ?s ?p "'
+    q = PREFIX + "SELECT ?s WHERE { ?s rdfs:label ?name }"
+    assert len(empty_store.select(q, {"name": hostile})) == 0
+    assert len(empty_store.select(q, {"name": "x"})) == 1
+    with pytest.raises(QueryError):
+        empty_store.select(q, {"name": URIRef("http://x/> } DROP ALL {")})
+    with pytest.raises(QueryError):
+        bind_values(q, {"na me": "x"})
+
+
+def test_binding_filters_optional_parameters(empty_store: Store) -> None:
+    empty_store.replace(
+        batch((S, RDFS.label, lit("a"), G1), (iris.taxon("2"), RDFS.label, lit("b"), G1))
+    )
+    q = PREFIX + "SELECT ?s ?l WHERE { ?s rdfs:label ?l FILTER(!BOUND(?want) || ?l = ?want) }"
+    assert len(empty_store.select(q)) == 2
+    rows = empty_store.select(q, {"want": Literal("b")})
+    assert [str(r["s"]) for r in rows] == [iris.taxon("2")]
+
+
+def test_malformed_query_is_query_error(empty_store: Store) -> None:
+    with pytest.raises(QueryError):
+        empty_store.select("SELECT ?s WHERE { ?s ")
+
+
+def test_invalid_batch_leaves_store_unchanged(empty_store: Store) -> None:
+    empty_store.replace(batch((S, RDFS.label, lit("kept"), G1)))
+    bad = b'<http://a> <http://b> "unterminated <http://g> .\n'
+    with pytest.raises(StoreError, match="not valid N-Quads"):
+        empty_store.replace(bad, drop_graphs=[G1])
+    assert labels(empty_store) == ["kept"]
+
+
+def test_oxigraph_failure_mid_batch_keeps_old_generation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    st = OxigraphStore(tmp_path / "g")
+    st.replace(batch((S, RDFS.label, lit("old"), G1)))
+    gen = st.generation
+
+    def boom(self: ox.Store, *a: object, **k: object) -> None:
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(ox.Store, "bulk_load", boom)
+    with pytest.raises(OSError):
+        st.replace(batch((S, RDFS.label, lit("new"), G1)), drop_graphs=[G1])
+    monkeypatch.undo()
+    assert st.generation == gen
+    assert labels(st) == ["old"]
+    st.close()
+    # reopen: the same generation, nothing left behind
+    st2 = OxigraphStore(tmp_path / "g")
+    assert labels(st2) == ["old"]
+    assert sorted(p.name for p in (tmp_path / "g").glob("g*")) == [gen]
+    st2.close()
+
+
+def test_oxigraph_reopens_latest_generation(tmp_path: Path) -> None:
+    with open_store(f"oxigraph:{tmp_path / 'g'}") as st:
+        st.replace(batch((S, RDFS.label, lit("one"), G1)))
+        st.replace(batch((S, RDFS.label, lit("two"), G1)), drop_graphs=[G1])
+    with open_store(f"oxigraph:{tmp_path / 'g'}", read_only=True) as st:
+        assert labels(st) == ["two"]
+        with pytest.raises(StoreError):
+            st.update("INSERT DATA { <http://a> <http://b> <http://c> }")
+
+
+def test_dump_roundtrip(empty_store: Store, tmp_path: Path) -> None:
+    empty_store.replace(
+        batch((S, RDFS.label, lit('quote " and\nnewline'), G1), (S, A2P.rank, lit("species"), G2))
+    )
+    buf = io.BytesIO()
+    empty_store.dump(buf)
+    with open_store(f"oxigraph:{tmp_path / 'copy'}") as copy:
+        copy.replace(buf.getvalue())
+        assert labels(copy) == ['quote " and\nnewline']
+        assert copy.count() == empty_store.count() == 2
+
+
+def test_unknown_store_url() -> None:
+    with pytest.raises(StoreError, match="unknown store URL"):
+        open_store("postgres://x")
+    with pytest.raises(StoreError):
+        open_store("sparql:not-a-url")
