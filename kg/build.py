@@ -512,7 +512,7 @@ def mention_quads(q: Quads, mentions: Iterable[Mention], model: str, graph: str)
     q.add(activity, LABEL, lit(f"extraction by {model}"), graph)
     scheme_of = {"action": "actions", "threat": "threats"}
     for m in mentions:
-        key = f"{m.kind}_{m.code}_{m.field}_{m.start}_{m.end}"
+        key = f"{model}_{m.kind}_{m.code}_{m.field}_{m.start}_{m.end}"
         node = iris.part(m.assessment_id or "text", "suggestion", key)
         q.node(node, TYPE, A2P.Suggestion, graph)
         q.node(node, TYPE, str(PROV.Entity), graph)

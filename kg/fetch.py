@@ -25,7 +25,7 @@ from kg.records import (
     Taxon,
     ThreatImpact,
 )
-from kg.store import Store, python_value
+from kg.store import Store
 from kg.vocab import A2P
 
 TEXT_COLUMNS = {
@@ -51,6 +51,11 @@ PLACE_TYPES = {
 
 def _s(v: object) -> str:
     return "" if v is None else str(v)
+
+
+def _flag(v: object) -> bool | None:
+    """xsd:boolean from Oxigraph/rdflib, or the 1/0 integer Virtuoso returns for it."""
+    return None if v is None else bool(v)
 
 
 def bundle(
@@ -103,8 +108,8 @@ def bundle(
                 assessment_date=d if isinstance(d, date) else None,
                 year_published=int(r["year"]) if r["year"] is not None else None,
                 population_trend=_s(r["trend"]),
-                possibly_extinct=r["pe"] if isinstance(r["pe"], bool) else None,
-                possibly_extinct_in_the_wild=r["pew"] if isinstance(r["pew"], bool) else None,
+                possibly_extinct=_flag(r["pe"]),
+                possibly_extinct_in_the_wild=_flag(r["pew"]),
                 texts={key: _s(r[col]) for col, key in TEXT_COLUMNS.items() if r.get(col)},
             )
         )
@@ -123,7 +128,7 @@ def bundle(
                     timing=_s(r["timing"]),
                     scope=_s(r["scope"]),
                     severity=_s(r["severity"]),
-                    stresses=tuple(s for s in _s(r["stresses"]).split("|") if s),
+                    stresses=tuple(sorted(s for s in _s(r["stresses"]).split("|") if s)),
                     text=_s(r["note"]),
                 )
             )
@@ -143,13 +148,12 @@ def bundle(
                 ResearchNeeded(assessment_id=aid, code=code, note=_s(r["note"]))
             )
         elif kind == "habitat":
-            major = python_value(r["major"]) if r["major"] is not None else None
             parts["habitats"].append(
                 HabitatUse(
                     assessment_id=aid,
                     code=code,
                     suitability=_s(r["suitability"]),
-                    major_importance=major if isinstance(major, bool) else None,
+                    major_importance=_flag(r["major"]),
                     season=_s(r["season"]),
                 )
             )

@@ -11,6 +11,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
@@ -105,7 +106,7 @@ class _Source:
                 raw = self._zip.read(self._names[name])
             else:
                 raw = Path(self._names[name]).read_bytes()
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
             raise IngestError(label, f"cannot read ({exc})") from exc
         try:
             return raw.decode("utf-8-sig")
@@ -145,7 +146,8 @@ def _rows(src: _Source, name: str, required: tuple[str, ...]) -> Iterator[tuple[
             bar.close()
             return
         except csv.Error as exc:
-            raise IngestError(label, f"malformed CSV ({exc})", row=n + 1) from exc
+            hint = ": a quoted field is never closed" if "end of data" in str(exc) else ""
+            raise IngestError(label, f"malformed CSV ({exc}){hint}", row=n + 1) from exc
         n += 1
         bar.update()
         if not values or values == [""]:
@@ -190,7 +192,13 @@ class _Checker:
         return found
 
     def category(self, value: str, label: str, row: int, column: str) -> str:
-        return self.code("categories", value, label, row, column)
+        found = self.schemes["categories"].code_for(value)
+        if found is None:
+            raise IngestError(
+                label, f"unknown Red List category {value.strip()!r} (expected a name such as "
+                "'Endangered' or a code such as 'EN')", row=row, column=column,
+            )
+        return found
 
 
 def _date(value: str, label: str, row: int, column: str) -> date | None:
@@ -581,6 +589,10 @@ def read_api_v4(path: str | Path) -> Bundle:
                 err = exc.errors()[0]
                 field = ".".join(str(x) for x in err["loc"])
                 raise IngestError(label, f"unexpected value: {err['msg']}", column=field) from exc
+            except (AttributeError, TypeError) as exc:  # a list or text where an object belongs
+                raise IngestError(
+                    label, f"not an API v4 assessment: unexpected JSON structure ({exc})"
+                ) from exc
             aid = b.assessments[0].assessment_id
             if aid in seen:
                 raise IngestError(label, f"duplicated assessment_id {aid} (also in {seen[aid]})", column="assessment_id")
@@ -602,6 +614,8 @@ def _api_assessment(d: Any, label: str) -> Bundle:
     doc = d.get("documentation") or {}
     texts = {key: str(doc[col]) for col, key in API_DOC_FIELDS.items() if doc.get(col)}
     sci = tx.get("scientific_name") or ""
+    if not sci:
+        raise IngestError(label, "missing taxon.scientific_name", column="taxon.scientific_name")
     trend = (d.get("population_trend") or {})
     taxon = Taxon(
         taxon_id=tid, scientific_name=sci, kingdom=tx.get("kingdom_name") or "",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from kg import iris
 from kg.store import Store, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,9 +24,28 @@ def shared(*parts: str) -> Path:
     return p
 
 
-@pytest.fixture(params=["memory", "oxigraph"])
+REMOTE = os.environ.get("A2P_TEST_SPARQL")  # e.g. http://127.0.0.1:8891/sparql (.ci/run sets it)
+BACKENDS = ["memory", "oxigraph", *(["sparql"] if REMOTE else [])]
+
+
+def clear_remote(store: Store) -> None:
+    """Drop our graphs from the shared remote server (never the server's own system graphs)."""
+    rows = store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    ours = [str(r["g"]) for r in rows if str(r["g"]).startswith(iris.BASE)]
+    for i in range(0, len(ours), 200):
+        store.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in ours[i : i + 200]))
+
+
+@pytest.fixture(params=BACKENDS)
 def empty_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """An empty store of each embedded backend."""
-    url = "memory:" if request.param == "memory" else f"oxigraph:{tmp_path / 'graph'}"
+    """An empty store of each backend: memory, oxigraph, and the remote server when configured."""
+    if request.param == "sparql":
+        url = f"sparql:{REMOTE}"
+    elif request.param == "memory":
+        url = "memory:"
+    else:
+        url = f"oxigraph:{tmp_path / 'graph'}"
     with open_store(url) as st:
+        if request.param == "sparql":
+            clear_remote(st)
         yield st

@@ -1,0 +1,224 @@
+"""Bad inputs (tests/bad_inputs/ and zips built here): a clear one-line error, store untouched.
+
+Each case runs `a2p ingest CASE --store oxigraph:DIR -q` on a store that already holds the
+mini export, and checks: non-zero exit, exactly one `error: ...` line naming the file (and
+the row and column where there is one), no traceback, and a byte-identical N-Quads dump.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from kg.load import ingest
+from kg.store import open_store
+
+HERE = Path(__file__).resolve().parent
+BAD = HERE.parent / "bad_inputs"
+MINI = HERE.parent / "data" / "mini-export"
+
+
+def _empty_folder(tmp: Path) -> Path:
+    (tmp / "empty").mkdir()
+    return tmp / "empty"
+
+
+def _good_zip(path: Path, prefix: str = "") -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for p in sorted(MINI.glob("*.csv")):
+            z.write(p, prefix + p.name)
+    return path
+
+
+def _traversal_zip(tmp: Path) -> Path:
+    path = _good_zip(tmp / "traversal.zip", prefix="export/")
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("../evil.csv", "assessmentId\n1\n")
+    return path
+
+
+def _truncated_zip(tmp: Path) -> Path:
+    good = _good_zip(tmp / "whole.zip").read_bytes()
+    path = tmp / "truncated.zip"
+    path.write_bytes(good[: len(good) * 2 // 3])
+    return path
+
+
+def _corrupt_member_zip(tmp: Path) -> Path:
+    """Central directory intact, but assessments.csv's compressed bytes are damaged."""
+    data = bytearray(_good_zip(tmp / "whole.zip").read_bytes())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as z:
+        info = z.getinfo("assessments.csv")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for i in range(start + 20, start + 60):
+        data[i] ^= 0xFF
+    path = tmp / "corrupt.zip"
+    path.write_bytes(bytes(data))
+    return path
+
+
+@dataclass(frozen=True)
+class Bad:
+    name: str
+    where: str  # substring naming the file (or zip member)
+    row: int | None = None
+    column: str | None = None
+    says: tuple[str, ...] = ()  # further substrings of the message
+    build: Callable[[Path], Path] | None = None  # made at runtime instead of tests/bad_inputs
+
+    def path(self, tmp: Path) -> Path:
+        return self.build(tmp) if self.build else BAD / self.name
+
+
+CASES = [
+    Bad(
+        "unterminated_quote",
+        "unterminated_quote/assessments.csv",
+        2,
+        None,
+        ("malformed CSV", "quoted field is never closed"),
+    ),
+    Bad("extra_fields", "extra_fields/assessments.csv", 2, None, ("24 fields", "header has 23")),
+    Bad("missing_column", "missing_column/threats.csv", 0, "code", ("missing required column",)),
+    Bad("unknown_threat_code", "unknown_threat_code/threats.csv", 2, "code", ("'13.7'",)),
+    Bad(
+        "unknown_action_code",
+        "unknown_action_code/conservation_needed.csv",
+        3,
+        "code",
+        ("'3.9.9'",),
+    ),
+    Bad("unknown_country_code", "unknown_country_code/countries.csv", 2, "code", ("'XZ'",)),
+    Bad(
+        "unknown_category",
+        "unknown_category/assessments.csv",
+        2,
+        "redlistCategory",
+        ("Red List category 'Very Endangered'",),
+    ),
+    Bad(
+        "duplicated_assessment_id",
+        "duplicated_assessment_id/assessments.csv",
+        3,
+        "assessmentId",
+        ("duplicated assessmentId 700001", "first at row 1"),
+    ),
+    Bad("not_utf8", "not_utf8/assessments.csv", None, None, ("not UTF-8", "0xe9", "line 3")),
+    Bad(
+        "unknown_assessment_id",
+        "unknown_assessment_id/threats.csv",
+        2,
+        "assessmentId",
+        ("799999 is not in assessments.csv",),
+    ),
+    Bad(
+        "api_v4_malformed", "api_v4_malformed/700010.json", None, None, ("malformed JSON", "line 7")
+    ),
+    Bad(
+        "api_v4_wrong_structure",
+        "api_v4_wrong_structure/700011.json",
+        None,
+        None,
+        ("not an API v4 assessment",),
+    ),
+    Bad("empty_folder", "empty", None, None, ("folder is empty",), _empty_folder),
+    Bad(
+        "zip_traversal",
+        "traversal.zip",
+        None,
+        None,
+        ("'../evil.csv'", "unsafe path"),
+        _traversal_zip,
+    ),
+    Bad("truncated_zip", "truncated.zip", None, None, ("not a readable zip",), _truncated_zip),
+    Bad(
+        "corrupt_zip_member",
+        "corrupt.zip:assessments.csv",
+        None,
+        None,
+        ("cannot read",),
+        _corrupt_member_zip,
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An Oxigraph store holding the mini export, closed, to be copied per case."""
+    path = tmp_path_factory.mktemp("template") / "graph"
+    with open_store(f"oxigraph:{path}") as st:
+        ingest([MINI], st)
+    return path
+
+
+def dump(path: Path) -> bytes:
+    buf = io.BytesIO()
+    with open_store(f"oxigraph:{path}") as st:
+        st.dump(buf)
+    return buf.getvalue()
+
+
+def run_cli(source: Path, store: Path) -> tuple[int, str, str, BaseException | None]:
+    result = CliRunner().invoke(app, ["ingest", str(source), "--store", f"oxigraph:{store}", "-q"])
+    return result.exit_code, result.stdout, result.stderr, result.exception
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_bad_input_is_refused_cleanly(case: Bad, template: Path, tmp_path: Path) -> None:
+    store = tmp_path / "graph"
+    shutil.copytree(template, store)
+    before = dump(store)
+    assert b"/assessment/a800102>" in before
+
+    code, out, err, exc = run_cli(case.path(tmp_path), store)
+
+    assert code != 0
+    assert isinstance(exc, SystemExit), f"uncaught {exc!r}"
+    assert "Traceback" not in out + err
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    line = lines[0]
+    assert line.startswith("error: ")
+    assert case.where in line
+    if case.row is not None:
+        assert f"row {case.row}" in line
+    else:
+        assert ", row " not in line
+    if case.column is not None:
+        assert f"column '{case.column}'" in line
+    for words in case.says:
+        assert words in line
+    assert dump(store) == before
+
+
+def test_cases_cover_every_committed_bad_input() -> None:
+    committed = {p.name for p in BAD.iterdir() if not p.name.startswith(".")}
+    assert committed == {c.name for c in CASES if c.build is None}
+
+
+def test_fixed_input_goes_through(template: Path, tmp_path: Path) -> None:
+    """Control: the same download with its bad row corrected ingests and changes the store."""
+    fixed = tmp_path / "fixed"
+    shutil.copytree(BAD / "unknown_threat_code", fixed)
+    threats = fixed / "threats.csv"
+    threats.write_text(threats.read_text(encoding="utf-8").replace(",13.7,", ",7.2.1,"), "utf-8")
+    store = tmp_path / "graph"
+    shutil.copytree(template, store)
+    before = dump(store)
+
+    code, out, err, _ = run_cli(fixed, store)
+
+    assert code == 0, err
+    assert out.startswith("ingested 2 assessments of 2 taxa")
+    after = dump(store)
+    assert after != before
+    assert b"/assessment/a700002>" in after

@@ -1,0 +1,280 @@
+"""Golden answers of every library query (kg/queries/*.rq) over the hand-made mini export.
+
+The CSVs in tests/kg/golden/ were written by hand from tests/data/mini-export/README.md:
+they say what each query *should* answer, not what it happened to answer once. Rows are
+compared as strings after sorting; GROUP_CONCAT columns have their "; "-joined parts
+sorted, because the concatenation order is engine-dependent.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rdflib import URIRef
+
+from kg import iris
+from kg.load import ingest
+from kg.query import library, run
+from kg.store import Rows, Store, open_store
+
+MINI = Path(__file__).resolve().parents[1] / "data" / "mini-export"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+BACKENDS = ("memory", "oxigraph")
+TAXON = URIRef(iris.taxon("900101"))  # Rasbora fictilis: EN 2010 and CR 2020
+
+
+def threat(code: str) -> URIRef:
+    return URIRef(iris.concept("threats", code))
+
+
+def country(code: str) -> URIRef:
+    return URIRef(iris.concept("countries", code))
+
+
+def assessment(assessment_id: str) -> URIRef:
+    return URIRef(iris.assessment(assessment_id))
+
+
+@dataclass(frozen=True)
+class Case:
+    golden: str  # file stem in tests/kg/golden
+    query: str  # library query name
+    bindings: dict[str, Any] = field(default_factory=dict)
+
+
+CASES = [
+    Case("species_by_category", "species_by_category"),
+    Case("species_by_category--CR", "species_by_category", {"categoryCode": "CR"}),
+    Case("species_by_category--CYPRINIDAE", "species_by_category", {"taxonGroup": "CYPRINIDAE"}),
+    Case(
+        "species_by_category--PRIMATES-EN",
+        "species_by_category",
+        {"taxonGroup": "PRIMATES", "categoryCode": "EN"},
+    ),
+    Case(
+        "species_sharing_threat",
+        "species_sharing_threat",
+        {"threat": threat("7.2"), "country": country("ID")},
+    ),
+    Case(
+        "species_sharing_threat--T7_2-MY",
+        "species_sharing_threat",
+        {"threat": threat("7.2"), "country": country("MY")},
+    ),
+    Case(
+        "species_sharing_threat--T2-MY",
+        "species_sharing_threat",
+        {"threat": threat("2"), "country": country("MY")},
+    ),
+    Case("threat_action_disconnect", "threat_action_disconnect"),
+    Case("threat_action_disconnect--CR", "threat_action_disconnect", {"categoryCode": "CR"}),
+    Case("conservation_completeness", "conservation_completeness"),
+    Case("conservation_completeness--VU", "conservation_completeness", {"categoryCode": "VU"}),
+    Case("cooccurring_threatened", "cooccurring_threatened"),
+    Case("cooccurring_threatened--ID", "cooccurring_threatened", {"place": country("ID")}),
+    Case(
+        "cooccurring_threatened--LME",
+        "cooccurring_threatened",
+        {"place": URIRef(iris.place("lme", "5.2.36"))},
+    ),
+    Case("review_table", "review_table"),
+    Case("review_table--EN", "review_table", {"categoryCode": "EN"}),
+    Case("stats", "stats"),
+    Case("assessment_keys", "assessment_keys"),
+    Case("fetch_assessments--a800102", "fetch_assessments", {"assessment": assessment("800102")}),
+    Case("fetch_assessments--a800106", "fetch_assessments", {"assessment": assessment("800106")}),
+    Case("fetch_parts--a800102", "fetch_parts", {"assessment": assessment("800102")}),
+    Case("fetch_parts--a800108", "fetch_parts", {"assessment": assessment("800108")}),
+    Case("links_taxon_names", "links_taxon_names"),
+]
+
+_CONCAT = re.compile(r"GROUP_CONCAT\s*\(([^)]*)\)\s+AS\s+\?(\w+)", re.IGNORECASE)
+_SEPARATOR = re.compile(r'separator\s*=\s*"([^"]*)"', re.IGNORECASE)
+
+
+def concat_columns(query: str) -> dict[str, str]:
+    """Variables bound to a GROUP_CONCAT in a library query -> their separator."""
+    out = {}
+    for args, name in _CONCAT.findall(library()[query].text):
+        sep = _SEPARATOR.search(args)
+        out[name] = sep.group(1) if sep else " "
+    return out
+
+
+def _cell(value: str, sep: str | None) -> str:
+    return sep.join(sorted(value.split(sep))) if sep and value else value
+
+
+Table = tuple[tuple[str, ...], list[tuple[str, ...]]]
+
+
+def normalise(rows: Rows, query: str) -> Table:
+    """(header, sorted rows) with Python values as str, None as ''."""
+    concat = concat_columns(query)
+    body = [
+        tuple(_cell("" if r[v] is None else str(r[v]), concat.get(v)) for v in rows.vars)
+        for r in rows.values()
+    ]
+    return tuple(rows.vars), sorted(body)
+
+
+def read_golden(stem: str, query: str) -> Table:
+    concat = concat_columns(query)
+    with open(GOLDEN / f"{stem}.csv", encoding="utf-8", newline="") as fh:
+        header, *body = list(csv.reader(fh))
+    rows = [
+        tuple(_cell(v, concat.get(name)) for name, v in zip(header, r, strict=True)) for r in body
+    ]
+    return tuple(header), sorted(rows)
+
+
+def render(table: Table) -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(table[0])
+    w.writerows(table[1])
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Store]]:
+    """The mini export ingested once into each embedded backend (read-only for the tests)."""
+    stores = {
+        "memory": open_store("memory:"),
+        "oxigraph": open_store(f"oxigraph:{tmp_path_factory.mktemp('golden') / 'graph'}"),
+    }
+    for st in stores.values():
+        ingest([MINI], st)
+    yield stores
+    for st in stores.values():
+        st.close()
+
+
+# --------------------------------------------------------------------------- golden answers
+
+
+def test_golden_cases_match_the_library() -> None:
+    assert {c.query for c in CASES} <= set(library())
+    assert {c.golden for c in CASES} == {p.stem for p in GOLDEN.glob("*.csv")}
+
+
+def test_every_library_query_has_a_golden_case() -> None:
+    """House style: a golden CSV for every .rq. Queries added by other work (the link and
+    planning stages) need data the mini export lacks; they are listed here, not hidden."""
+    missing = sorted(set(library()) - {c.query for c in CASES})
+    if missing:
+        pytest.xfail(f"no golden case yet for {len(missing)} queries: {', '.join(missing)}")
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.golden)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_golden(loaded: dict[str, Store], backend: str, case: Case) -> None:
+    got = normalise(run(loaded[backend], case.query, **case.bindings), case.query)
+    want = read_golden(case.golden, case.query)
+    assert got[0] == want[0], "column names or order differ"
+    assert render(got) == render(want)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.golden)
+def test_backends_agree(loaded: dict[str, Store], case: Case) -> None:
+    """Store contract: every backend gives the same normalised answer."""
+    mem = normalise(run(loaded["memory"], case.query, **case.bindings), case.query)
+    oxi = normalise(run(loaded["oxigraph"], case.query, **case.bindings), case.query)
+    assert render(mem) == render(oxi)
+
+
+def test_group_concat_columns_are_known() -> None:
+    assert concat_columns("review_table") == dict.fromkeys(
+        ["countries", "places", "threats", "actionsInPlace", "actionsNeeded"], "; "
+    )
+    assert concat_columns("fetch_parts") == {"stresses": "|"}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_fetch_assessments_latest_only(loaded: dict[str, Store], backend: str) -> None:
+    def ids(**bindings: Any) -> set[str]:
+        rows = run(loaded[backend], "fetch_assessments", **bindings).values()
+        return {r["assessmentId"] for r in rows}
+
+    every = {f"8001{n:02d}" for n in range(1, 12)}
+    assert ids() == every
+    assert ids(latestOnly=False) == every
+    assert ids(latestOnly=True) == every - {"800101"}  # Rasbora fictilis's 2010 assessment
+
+
+# --------------------------------------------------------------------------- re-ingest
+
+
+def dump_lines(store: Store) -> list[bytes]:
+    buf = io.BytesIO()
+    store.dump(buf)
+    return sorted(line for line in buf.getvalue().splitlines() if line.strip())
+
+
+def test_ingest_twice_is_isomorphic(empty_store: Store) -> None:
+    ingest([MINI], empty_store)
+    first = dump_lines(empty_store)
+    assert len(first) > 1000
+    assert any(b"/assessment/a800102>" in line for line in first)
+    ingest([MINI], empty_store)
+    assert dump_lines(empty_store) == first
+
+
+_BY_TAXON = {"taxonomy.csv", "common_names.csv", "synonyms.csv"}
+
+
+def only_assessment(dest: Path, assessment_id: str) -> Path:
+    """A copy of the mini export holding one assessment of Rasbora fictilis (and its taxon)."""
+    dest.mkdir()
+    for src in sorted(MINI.glob("*.csv")):
+        with open(src, encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            fields = list(reader.fieldnames or [])
+            if src.name in _BY_TAXON:
+                rows = [r for r in reader if r["internalTaxonId"] == "900101"]
+            else:
+                rows = [r for r in reader if r["assessmentId"] == assessment_id]
+        with open(dest / src.name, "w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=fields)
+            w.writeheader()
+            w.writerows(rows)
+    return dest
+
+
+LATEST = (
+    "PREFIX a2p: <https://w3id.org/assess2plan/ontology#> "
+    "SELECT ?a WHERE { ?t a2p:latestAssessment ?a }"
+)
+
+
+def latest_of(store: Store) -> list[str]:
+    return sorted(str(r["a"]) for r in store.select(LATEST, {"t": TAXON}))
+
+
+@pytest.mark.parametrize(
+    "order", [("800101", "800102"), ("800102", "800101")], ids=["old-new", "new-old"]
+)
+def test_separate_ingests_keep_both_and_mark_newer(
+    empty_store: Store, tmp_path: Path, order: tuple[str, str]
+) -> None:
+    first, second = (only_assessment(tmp_path / aid, aid) for aid in order)
+    ingest([first], empty_store)
+    assert latest_of(empty_store) == [iris.assessment(order[0])]
+    ingest([second], empty_store)
+    keys = {str(r["assessmentId"]) for r in run(empty_store, "assessment_keys")}
+    assert keys == {"800101", "800102"}
+    assert latest_of(empty_store) == [iris.assessment("800102")]
+    # the older assessment keeps its own threats (7.2.1 is only in the 2010 assessment)
+    old_threat = empty_store.ask(
+        "PREFIX a2p: <https://w3id.org/assess2plan/ontology#> "
+        "ASK { ?a a2p:hasThreatImpact/a2p:threat ?c }",
+        {"a": URIRef(iris.assessment("800101")), "c": threat("7.2.1")},
+    )
+    assert old_threat
