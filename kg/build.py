@@ -1,8 +1,9 @@
 """kg.build — records → N-Quads; pure functions, no I/O and no store access.
 
-Each assessment lives in its own named graph (graph/assessment/a<ID>) and each taxon in
-its own (graph/taxon/sis<ID>), so re-ingesting an export replaces exactly what it
-contains and nothing else. Shared nodes (higher taxa, places) go to add-only graphs.
+Each assessment lives in its own named graph (graph/assessment/a<ID>); a taxon's record,
+names and latest-assessment marker in three graphs of their own, so re-ingesting an export
+replaces exactly what it supplies and nothing else (see ontology/README.md). Shared nodes
+(higher taxa, name-only taxon stubs, places) go to add-only graphs.
 """
 
 from __future__ import annotations
@@ -219,14 +220,16 @@ def build(bundle: Bundle, existing: Iterable[AssessmentKey] = ()) -> Quads:
     latest = latest_by_taxon([*existing, *(key_of(a) for a in bundle.assessments)])
 
     for t in bundle.taxa:
-        _taxon(q, t, g_tax, by_name, latest.get(t.taxon_id))
+        _taxon(q, t, g_tax, by_name)
+    for tid in {a.taxon_id for a in bundle.assessments}:
+        q.node(iris.taxon(tid), A2P.latestAssessment, iris.assessment(latest[tid]), iris.latest_graph(tid))
     for c in bundle.common_names:
-        g = iris.taxon_graph(c.taxon_id)
+        g = iris.names_graph(c.taxon_id)
         lang = _lang(c.language)
         prop = A2P.mainCommonName if c.main else A2P.commonName
         q.add(iris.taxon(c.taxon_id), prop, lit(c.name, lang=lang), g)
     for s in bundle.synonyms:
-        q.add(iris.taxon(s.taxon_id), A2P.synonym, lit(s.name), iris.taxon_graph(s.taxon_id))
+        q.add(iris.taxon(s.taxon_id), A2P.synonym, lit(s.name), iris.names_graph(s.taxon_id))
 
     for a in bundle.assessments:
         _assessment(q, a)
@@ -307,7 +310,9 @@ def build(bundle: Bundle, existing: Iterable[AssessmentKey] = ()) -> Quads:
             )
 
     q.replaced_graphs.update(iris.assessment_graph(a.assessment_id) for a in bundle.assessments)
-    q.replaced_graphs.update(iris.taxon_graph(t.taxon_id) for t in bundle.taxa)
+    q.replaced_graphs.update(iris.taxon_graph(t.taxon_id) for t in bundle.taxa if not t.stub)
+    q.replaced_graphs.update(iris.latest_graph(a.taxon_id) for a in bundle.assessments)
+    q.replaced_graphs.update(iris.names_graph(tid) for tid in bundle.names_supplied)
     return q
 
 
@@ -324,9 +329,10 @@ def _lang(language: str) -> str | None:
     return lang if re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{1,8})*", lang) else None
 
 
-def _taxon(q: Quads, t: Taxon, g_tax: str, by_name: dict[str, Taxon], latest: str | None) -> None:
+def _taxon(q: Quads, t: Taxon, g_tax: str, by_name: dict[str, Taxon]) -> None:
     s = iris.taxon(t.taxon_id)
-    g = iris.taxon_graph(t.taxon_id)
+    # a stub (name only) is added beside whatever the store knows, never replacing it
+    g = g_tax if t.stub else iris.taxon_graph(t.taxon_id)
     q.node(s, TYPE, A2P.Taxon, g)
     q.add(s, A2P.sisTaxonId, lit(t.taxon_id), g)
     q.add(s, A2P.scientificName, lit(t.scientific_name), g)
@@ -349,8 +355,6 @@ def _taxon(q: Quads, t: Taxon, g_tax: str, by_name: dict[str, Taxon], latest: st
     authority = t.infra_authority if t.infra_name and t.infra_authority else t.authority
     if authority:
         q.add(s, A2P.authority, lit(authority), g)
-    if latest:
-        q.node(s, A2P.latestAssessment, iris.assessment(latest), g)
     # higher taxonomy, add-only
     chain = [
         (r, v)

@@ -368,7 +368,7 @@ def read_export(path: str | Path, progress: bool = False) -> Bundle:
         if tid not in taxa:
             parts = sci.split()
             taxa[tid] = Taxon(
-                taxon_id=tid, scientific_name=sci,
+                taxon_id=tid, scientific_name=sci, stub=True,
                 genus=parts[0] if parts else "", species=parts[1] if len(parts) > 1 else "",
             )
 
@@ -492,6 +492,7 @@ def read_export(path: str | Path, progress: bool = False) -> Bundle:
         use_trade=tuple(use_trade.values()),
         common_names=tuple(dict.fromkeys(common)),
         synonyms=tuple(dict.fromkeys(synonyms)),
+        names_supplied=tuple(taxa) if src.has("common_names.csv") or src.has("synonyms.csv") else (),
         credits=tuple(credits.values()),
         sources=(src.label,),
     )
@@ -709,7 +710,7 @@ def _api_assessment(d: Any, label: str) -> Bundle:
     return Bundle(
         taxa=(taxon,), assessments=(assessment,), threats=threats, actions=tuple(actions),
         research=research, habitats=habitats, occurrences=tuple(dict.fromkeys(occ)), use_trade=use,
-        common_names=tuple(dict.fromkeys(common)), synonyms=tuple(dict.fromkeys(syn)),
+        common_names=tuple(dict.fromkeys(common)), synonyms=tuple(dict.fromkeys(syn)), names_supplied=(tid,),
         credits=tuple(Credit(assessment_id=aid, role=r, names=tuple(v)) for r, v in credits.items()),
     )
 

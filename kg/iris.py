@@ -98,4 +98,15 @@ def assessment_graph(assessment_id: str) -> str:
 
 
 def taxon_graph(taxon_id: str) -> str:
+    """The taxon's own record (replaced only by a source with a taxonomy table)."""
     return graph("taxon", f"sis{taxon_id}")
+
+
+def names_graph(taxon_id: str) -> str:
+    """Common names and synonyms (replaced only by a source that lists names)."""
+    return graph("names", f"sis{taxon_id}")
+
+
+def latest_graph(taxon_id: str) -> str:
+    """The taxon's latest-assessment marker (recomputed whenever its assessments are ingested)."""
+    return graph("latest", f"sis{taxon_id}")

@@ -37,6 +37,7 @@ class Taxon(Record):
     subpopulation: str = ""
     authority: str = ""
     taxonomic_notes: str = ""
+    stub: bool = False  # only the name was known (no taxonomy table): never replaces a full record
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -179,6 +180,7 @@ class Bundle(Record):
     common_names: tuple[CommonName, ...] = ()
     synonyms: tuple[Synonym, ...] = ()
     credits: tuple[Credit, ...] = ()
+    names_supplied: tuple[str, ...] = ()  # taxon ids whose common names/synonyms the source gave
     sources: tuple[str, ...] = ()
 
     def merged(self, other: Bundle) -> Bundle:
