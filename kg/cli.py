@@ -156,6 +156,25 @@ def export_cmd(
         fail(exc)
 
 
+def validate_cmd(store: StoreOpt = None) -> None:
+    """Check the graph against the SHACL shapes in ontology/shapes (pySHACL)."""
+    from kg.store import open_store
+    from kg.validate import validate
+
+    try:
+        with open_store(store, read_only=True) as st:
+            report = validate(st)
+    except StoreError as exc:
+        fail(exc)
+    if report.conforms:
+        typer.echo("conforms: the graph satisfies every SHACL shape")
+        return
+    for v in report.results[:50]:
+        typer.echo(f"{v.focus}  {v.path}  {v.message}")
+    typer.echo(f"does not conform: {len(report.results)} violation(s)", err=True)
+    raise typer.Exit(code=1)
+
+
 def synth_cmd(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the download into.")],
     species: Annotated[int, typer.Option("--species", "-n", min=1)] = 300,
@@ -174,4 +193,5 @@ def register(app: typer.Typer) -> None:
     app.command("queries")(queries_cmd)
     app.command("stats")(stats_cmd)
     app.command("export")(export_cmd)
+    app.command("validate")(validate_cmd)
     app.command("synth")(synth_cmd)
