@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from api.commands import enrich as enrich_commands
+from api.commands import links as links_commands
 from kg.cli import OutFormat, StoreOpt, fail, print_rows
 from kg.cli import register as register_kg
 
@@ -17,6 +19,8 @@ app = typer.Typer(
     add_completion=False,
 )
 register_kg(app)
+enrich_commands.register(app)
+links_commands.register(app)
 
 
 @app.command("demo")

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 
 from kg import iris
 from kg.records import Assessment, Bundle, Mention, Taxon, ThreatImpact
@@ -34,13 +35,19 @@ def iri(value: str) -> str:
 
 
 def lit(value: object, datatype: str | None = None, lang: str | None = None) -> str:
-    """An N-Quads literal; Python bool/int/float/date pick their XSD type."""
+    """An N-Quads literal; Python bool/int/float/datetime/date pick their XSD type."""
     if isinstance(value, bool):
         return f'"{"true" if value else "false"}"^^<{XSD.boolean}>'
     if isinstance(value, int):
         return f'"{value}"^^<{XSD.integer}>'
     if isinstance(value, float):
-        return f'"{value!r}"^^<{XSD.decimal}>' if datatype is None else f'"{value}"^^<{datatype}>'
+        if datatype is not None:
+            return f'"{value}"^^<{datatype}>'
+        # xsd:decimal has no exponent form: 1e-05 must be written 0.00001
+        text = format(Decimal(repr(value)), "f")
+        return f'"{text}"^^<{XSD.decimal}>'
+    if isinstance(value, datetime):
+        return f'"{value.isoformat()}"^^<{XSD.dateTime}>'
     if isinstance(value, date):
         return f'"{value.isoformat()}"^^<{XSD.date}>'
     text = _esc(str(value))
@@ -499,6 +506,7 @@ def _place(q: Quads, place_type: str, code: str, name: str, g: str, done: set[st
 def vocabulary_graphs() -> Iterator[tuple[str, str]]:
     """(graph IRI, ontology-relative file) of everything loaded beside the data."""
     yield iris.graph("ontology"), "assess2plan.ttl"
+    yield iris.graph("ontology"), "links.ttl"
     yield iris.graph("scheme", "threat-action"), "threat_action_map.ttl"
     from kg.schemes import scheme_files
 

@@ -319,7 +319,7 @@ def read_export(path: str | Path, progress: bool = False) -> Bundle:
             assessment_date=_date(r.get("assessmentDate", ""), label, n, "assessmentDate"),
             year_published=_int(r.get("yearPublished"), label, n, "yearPublished"),
             population_trend=chk.optional("poptrends", r.get("populationTrend"), label, n, "populationTrend"),
-            scopes=tuple(chk.code("scopes", s, label, n, "scopes") for s in _multi(r.get("scopes"))),
+            scopes=_scopes(chk, r.get("scopes"), label, n),
             systems=tuple(chk.code("systems", s, label, n, "systems") for s in _multi(r.get("systems"))),
             realms=tuple(chk.code("realms", s, label, n, "realm") for s in _multi(r.get("realm"))),
             possibly_extinct=_bool(r.get("possiblyExtinct")),
@@ -496,6 +496,17 @@ def read_export(path: str | Path, progress: bool = False) -> Bundle:
         credits=tuple(credits.values()),
         sources=(src.label,),
     )
+
+
+def _scopes(chk: _Checker, value: str | None, label: str, row: int) -> tuple[str, ...]:
+    """'Global', 'Global|Europe', or the 'Global & Mediterranean' some downloads write."""
+    out = []
+    for part in _multi(value):
+        if chk.schemes["scopes"].code_for(part) is None and " & " in part:
+            out.extend(chk.code("scopes", p, label, row, "scopes") for p in part.split(" & "))
+        else:
+            out.append(chk.code("scopes", part, label, row, "scopes"))
+    return tuple(dict.fromkeys(out))
 
 
 def _role(value: str) -> str:

@@ -26,17 +26,25 @@ class A2P(DefinedNamespace):
     ActionNeeded: URIRef
     ActionPlan: URIRef
     Assessment: URIRef
+    CitesListing: URIRef
     Comment: URIRef
     ConservationAction: URIRef
     Country: URIRef
+    DeliveryAttempt: URIRef
+    ExSituHoldings: URIRef
     ExSituManagement: URIRef
     ExSituProgramme: URIRef
     ExSituRole: URIRef
     ExSituRoles: URIRef
     Feedback: URIRef
+    GreenStatusAssessment: URIRef
     HabitatBased: URIRef
     HabitatUse: URIRef
+    IdentifierLink: URIRef
     LargeMarineEcosystem: URIRef
+    LinkRecord: URIRef
+    LinkSource: URIRef
+    Notification: URIRef
     Occurrence: URIRef
     Organisation: URIRef
     Person: URIRef
@@ -44,6 +52,7 @@ class A2P(DefinedNamespace):
     PlanningBucket: URIRef
     PlanningBuckets: URIRef
     Pledge: URIRef
+    PriorityRecord: URIRef
     Programme: URIRef
     ProtectedArea: URIRef
     RecoveryPlan: URIRef
@@ -60,8 +69,10 @@ class A2P(DefinedNamespace):
     RoleTemporaryRescue: URIRef
     SingleSpeciesRecovery: URIRef
     Site: URIRef
+    SiteEvent: URIRef
     Stakeholder: URIRef
     SubnationalUnit: URIRef
+    Subscription: URIRef
     Suggestion: URIRef
     Taxon: URIRef
     ThreatFocused: URIRef
@@ -69,7 +80,10 @@ class A2P(DefinedNamespace):
     UseTrade: URIRef
     WaterBody: URIRef
     aboutAssessment: URIRef
+    aboutEvent: URIRef
     action: URIRef
+    active: URIRef
+    affectsTaxon: URIRef
     ancestry: URIRef
     answersThreat: URIRef
     assessesTaxon: URIRef
@@ -78,53 +92,90 @@ class A2P(DefinedNamespace):
     assessmentScope: URIRef
     assessor: URIRef
     atPlace: URIRef
+    attemptNumber: URIRef
+    attempts: URIRef
     authority: URIRef
+    azeSite: URIRef
+    azeTrigger: URIRef
     category: URIRef
+    citesAnnotation: URIRef
+    citesAppendix: URIRef
+    citesListing: URIRef
     className: URIRef
     commonName: URIRef
     confidence: URIRef
     conservationActionsText: URIRef
+    conservationDependence: URIRef
+    conservationDependenceScore: URIRef
+    conservationGain: URIRef
+    conservationGainScore: URIRef
+    conservationLegacy: URIRef
+    conservationLegacyScore: URIRef
     contact: URIRef
     contributor: URIRef
     criteria: URIRef
     criteriaVersion: URIRef
     criterionElement: URIRef
     criterionGroup: URIRef
+    edScore: URIRef
+    edgeScore: URIRef
+    edgeSpecies: URIRef
+    endDate: URIRef
+    errorMessage: URIRef
+    eventAt: URIRef
+    eventDate: URIRef
+    eventKind: URIRef
+    eventThreat: URIRef
     evidenceText: URIRef
     exSituRole: URIRef
     facilitator: URIRef
     family: URIRef
+    forCluster: URIRef
     forTaxon: URIRef
     formerlyBred: URIRef
     genus: URIRef
+    greenStatusScore: URIRef
+    greenStatusScoreMax: URIRef
+    greenStatusScoreMin: URIRef
     habitat: URIRef
     habitatText: URIRef
     hasActionInPlace: URIRef
     hasActionNeeded: URIRef
+    hasAttempt: URIRef
     hasHabitatUse: URIRef
     hasOccurrence: URIRef
     hasResearchNeeded: URIRef
     hasThreatImpact: URIRef
     hasUseTrade: URIRef
+    holdingsRegion: URIRef
+    httpStatus: URIRef
     impactLabel: URIRef
     impactScore: URIRef
     impactWeight: URIRef
     inPlaceAnswer: URIRef
     inPlaceQuestion: URIRef
+    individuals: URIRef
     infraspecificEpithet: URIRef
     institution: URIRef
+    institutions: URIRef
     international: URIRef
     internationalTrade: URIRef
     invasiveSpecies: URIRef
     iso2: URIRef
+    justification: URIRef
     kingdom: URIRef
     language: URIRef
     latestAssessment: URIRef
+    linkKind: URIRef
+    listingDate: URIRef
     mainCommonName: URIRef
     majorImportance: URIRef
+    matchDetail: URIRef
+    matchMethod: URIRef
     mentionStatus: URIRef
     narrative: URIRef
     national: URIRef
+    nationalStatus: URIRef
     note: URIRef
     onSuggestion: URIRef
     order: URIRef
@@ -133,33 +184,51 @@ class A2P(DefinedNamespace):
     phylum: URIRef
     place: URIRef
     placeCode: URIRef
+    pledgedAction: URIRef
     pledgedBy: URIRef
     populationText: URIRef
     populationTrend: URIRef
     possiblyExtinct: URIRef
     possiblyExtinctInTheWild: URIRef
     presence: URIRef
+    priorityScheme: URIRef
     probability: URIRef
     programmeFor: URIRef
+    programmeType: URIRef
     rangeText: URIRef
     rank: URIRef
     rationaleText: URIRef
     realm: URIRef
     reason: URIRef
+    recoveryCategory: URIRef
+    recoveryPotential: URIRef
+    recoveryPotentialScore: URIRef
+    reportedBy: URIRef
     research: URIRef
     reviewer: URIRef
     rollsUpTo: URIRef
+    rowsMatched: URIRef
+    rowsRead: URIRef
+    rowsUnmatched: URIRef
     scientificName: URIRef
     season: URIRef
     seasonality: URIRef
     severity: URIRef
+    sha256: URIRef
     sisTaxonId: URIRef
     sourceField: URIRef
     sourceFile: URIRef
+    sourceId: URIRef
+    sourceName: URIRef
+    sourceRow: URIRef
     spanEnd: URIRef
     spanStart: URIRef
     specificEpithet: URIRef
+    startDate: URIRef
     status: URIRef
+    statusCountry: URIRef
+    statusRegion: URIRef
+    statusYear: URIRef
     stress: URIRef
     subpopulationName: URIRef
     subsistence: URIRef
@@ -168,6 +237,7 @@ class A2P(DefinedNamespace):
     suitability: URIRef
     synonym: URIRef
     system: URIRef
+    taxaLinked: URIRef
     taxonomicNotes: URIRef
     threat: URIRef
     threatPlaceKey: URIRef
@@ -178,7 +248,11 @@ class A2P(DefinedNamespace):
     useTradeText: URIRef
     useType: URIRef
     verdict: URIRef
+    viaSubscription: URIRef
     virus: URIRef
+    watchesPlace: URIRef
+    watchesTaxon: URIRef
+    webhook: URIRef
     withinPlace: URIRef
     yearLastSeen: URIRef
     yearPublished: URIRef

@@ -1,4 +1,4 @@
-"""Generate kg/vocab.py (rdflib DefinedNamespace classes) from ontology/assess2plan.ttl.
+"""Generate kg/vocab.py (rdflib DefinedNamespace classes) from the ontology modules.
 
 python scripts/gen_vocab.py            # rewrite kg/vocab.py
 python scripts/gen_vocab.py --check    # exit 1 if kg/vocab.py is out of date
@@ -13,7 +13,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 ROOT = Path(__file__).resolve().parents[1]
-ONTOLOGY = ROOT / "ontology" / "assess2plan.ttl"
+ONTOLOGY_FILES = [ROOT / "ontology" / "assess2plan.ttl", ROOT / "ontology" / "links.ttl"]
 TARGET = ROOT / "kg" / "vocab.py"
 NS = "https://w3id.org/assess2plan/ontology#"
 
@@ -46,7 +46,8 @@ class A2P(DefinedNamespace):
 
 def render() -> str:
     g = Graph()
-    g.parse(ONTOLOGY)
+    for f in ONTOLOGY_FILES:
+        g.parse(f)
     terms = sorted(
         {str(s)[len(NS) :] for s in g.subjects() if isinstance(s, URIRef) and str(s).startswith(NS)}
     )

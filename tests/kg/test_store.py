@@ -128,3 +128,19 @@ def test_unknown_store_url() -> None:
         open_store("postgres://x")
     with pytest.raises(StoreError):
         open_store("sparql:not-a-url")
+
+
+def test_literals_are_valid_xsd() -> None:
+    from datetime import date, datetime
+
+    assert lit(1e-05) == '"0.00001"^^<http://www.w3.org/2001/XMLSchema#decimal>'
+    assert lit(datetime(2026, 1, 2, 3, 4, 5)).endswith("#dateTime>")
+    assert lit(date(2026, 1, 2)) == '"2026-01-02"^^<http://www.w3.org/2001/XMLSchema#date>'
+    assert lit('a"b\nc') == '"a\\"b\\nc"'
+    # and Oxigraph accepts them all
+    q = Quads()
+    for v in (1e-05, 0.25, datetime(2026, 1, 2, 3, 4, 5), date(2026, 1, 2), 'a"b\nc', True, 7):
+        q.add(S, RDFS.label, lit(v), G1)
+    st = ox.Store()
+    st.load(q.data(), ox.RdfFormat.N_QUADS)
+    assert len(st) == 7

@@ -1,0 +1,1 @@
+"""api.commands — `a2p` sub-commands of the api package (each module has register(app))."""

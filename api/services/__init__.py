@@ -1,0 +1,1 @@
+"""api.services — the service's work: everything routes call (no HTTP here)."""

@@ -1,0 +1,256 @@
+"""api.services.links — service functions for links, pledges, site events, alerts, reassessment.
+
+Routes stay thin: validate the body with the pydantic models re-exported here (PledgeIn,
+PledgeUpdate, EventIn, SubscriptionIn), check the write token with `check_write_token`,
+call one function, return its JSON-ready dict. Errors: KeyError → 404, ValueError
+(including pydantic's ValidationError) → 422, PermissionError → 401/403.
+
+Proposed routes (docs/links.md):
+
+    POST   /pledges                  create_pledge          (token)
+    PATCH  /pledges/{id}             change_pledge          (token)
+    GET    /pledges?taxon=&place=    pledges
+    POST   /events                   create_event           (token; notify in a background task)
+    GET    /events?place=            events
+    GET    /events/{id}              event
+    GET    /events/{id}/affected     affected
+    GET    /events/{id}/notifications notifications
+    POST   /subscriptions            create_subscription    (token)
+    DELETE /subscriptions/{id}       delete_subscription    (token)
+    GET    /subscriptions            subscriptions          (token: it lists contacts)
+    GET    /reassessment?today=&years= reassessment
+    GET    /species/{taxon}/links    species_links
+    GET    /review?category=         review_table
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+import httpx
+
+from kg.events import EventIn, event_affected, get_event, list_events, record_event
+from kg.links import terms
+from kg.links.alerts import (
+    DeliveryPolicy,
+    SubscriptionIn,
+    get_subscription,
+    list_notifications,
+    list_subscriptions,
+    notify_event,
+    subscribe,
+    unsubscribe,
+)
+from kg.links.places import resolve_place
+from kg.links.pledges import (
+    PledgeIn,
+    PledgeUpdate,
+    add_pledge,
+    get_pledge,
+    list_pledges,
+    update_pledge,
+)
+from kg.links.reassessment import reassessment_list
+from kg.links.review import link_columns as _link_columns
+from kg.links.review import review_table as _review_table
+from kg.links.review import species_links as _species_links
+from kg.store import Store
+
+__all__ = [
+    "DeliveryPolicy",
+    "EventIn",
+    "PledgeIn",
+    "PledgeUpdate",
+    "SubscriptionIn",
+    "affected",
+    "change_pledge",
+    "check_write_token",
+    "create_event",
+    "create_pledge",
+    "create_subscription",
+    "delete_subscription",
+    "deliver_notifications",
+    "event",
+    "events",
+    "link_columns",
+    "notifications",
+    "pledge",
+    "pledges",
+    "reassessment",
+    "review_table",
+    "species_links",
+    "subscriptions",
+]
+
+
+def check_write_token(authorization: str | None, configured: Any) -> None:
+    """Allow a write only with `Authorization: Bearer <configured token>`.
+
+    `configured` is the settings' token (str or pydantic SecretStr); None means writes are
+    disabled. Raises PermissionError (route: 401 when the header is missing or wrong, 403
+    when writes are disabled). Compared in constant time.
+    """
+    if configured is None:
+        raise PermissionError("writes are disabled: no write token is configured")
+    secret = (
+        configured.get_secret_value()
+        if hasattr(configured, "get_secret_value")
+        else str(configured)
+    )
+    scheme, _, given = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not given or not secret:
+        raise PermissionError("a write needs 'Authorization: Bearer <token>'")
+    if not hmac.compare_digest(given.strip().encode(), secret.encode()):
+        raise PermissionError("wrong token")
+
+
+def _taxon_iri(value: str) -> str:
+    """A taxon path parameter: a taxon IRI or a Red List taxon id."""
+    from kg import iris
+
+    v = value.strip()
+    if v.isdigit():
+        return iris.taxon(v)
+    if v.startswith("sis") and v[3:].isdigit():
+        return iris.taxon(v[3:])
+    if v.startswith(iris.taxon("")):
+        return v
+    raise ValueError(f"not a taxon: {value!r} (give a Red List taxon id or a taxon IRI)")
+
+
+# --------------------------------------------------------------------------- pledges
+
+
+def create_pledge(store: Store, body: PledgeIn) -> dict[str, Any]:
+    return add_pledge(store, body).to_dict()
+
+
+def change_pledge(store: Store, pledge_id: str, body: PledgeUpdate) -> dict[str, Any]:
+    terms.check_id(pledge_id, "p")
+    return update_pledge(store, pledge_id, body).to_dict()
+
+
+def pledge(store: Store, pledge_id: str) -> dict[str, Any]:
+    found = get_pledge(store, terms.check_id(pledge_id, "p"))
+    if found is None:
+        raise KeyError(f"no pledge {pledge_id}")
+    return found.to_dict()
+
+
+def pledges(
+    store: Store, *, taxon: str | None = None, place: str | None = None
+) -> list[dict[str, Any]]:
+    """Pledges, optionally for a taxon (id or IRI) and/or at a place (specification)."""
+    return [
+        p.to_dict()
+        for p in list_pledges(
+            store,
+            taxon=_taxon_iri(taxon) if taxon else None,
+            place=resolve_place(place).iri if place else None,
+        )
+    ]
+
+
+# --------------------------------------------------------------------------- events
+
+
+def create_event(
+    store: Store,
+    body: EventIn,
+    *,
+    notify: bool = False,
+    policy: DeliveryPolicy | None = None,
+    client: httpx.Client | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> dict[str, Any]:
+    """Record the event and return it with its affected species.
+
+    Leave notify=False in a route and schedule `deliver_notifications(store, id)` as a
+    background task, so the response does not wait for webhook retries.
+    """
+    rec = record_event(store, body, notify=notify, policy=policy, client=client, sleep=sleep)
+    return rec.to_dict()
+
+
+def deliver_notifications(
+    store: Store,
+    event_id: str,
+    *,
+    policy: DeliveryPolicy | None = None,
+    client: httpx.Client | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> list[dict[str, Any]]:
+    terms.check_id(event_id, "e")
+    return [
+        n.to_dict()
+        for n in notify_event(store, event_id, policy=policy, client=client, sleep=sleep)
+    ]
+
+
+def event(store: Store, event_id: str) -> dict[str, Any]:
+    found = get_event(store, terms.check_id(event_id, "e"))
+    if found is None:
+        raise KeyError(f"no event {event_id}")
+    return found.to_dict()
+
+
+def events(store: Store, *, place: str | None = None) -> list[dict[str, Any]]:
+    return [e.to_dict() for e in list_events(store, place=place)]
+
+
+def affected(store: Store, event_id: str) -> dict[str, Any]:
+    """GET /events/{id}/affected: the species affected, recomputed from the graph as it is now."""
+    ev = event(store, event_id)
+    return {"event": ev, **event_affected(store, event_id).to_dict()}
+
+
+def notifications(store: Store, event_id: str) -> list[dict[str, Any]]:
+    return list_notifications(store, event_id=terms.check_id(event_id, "e"))
+
+
+# --------------------------------------------------------------------------- subscriptions
+
+
+def create_subscription(store: Store, body: SubscriptionIn) -> dict[str, Any]:
+    return subscribe(store, body).to_dict()
+
+
+def delete_subscription(store: Store, sub_id: str) -> dict[str, Any]:
+    return unsubscribe(store, terms.check_id(sub_id, "s")).to_dict()
+
+
+def subscription(store: Store, sub_id: str) -> dict[str, Any]:
+    found = get_subscription(store, terms.check_id(sub_id, "s"))
+    if found is None:
+        raise KeyError(f"no subscription {sub_id}")
+    return found.to_dict()
+
+
+def subscriptions(store: Store, *, active_only: bool = True) -> list[dict[str, Any]]:
+    return [s.to_dict() for s in list_subscriptions(store, active_only=active_only)]
+
+
+# --------------------------------------------------------------------------- views
+
+
+def reassessment(
+    store: Store, *, today: date | None = None, years: int = 10
+) -> list[dict[str, Any]]:
+    return [asdict(i) for i in reassessment_list(store, today=today, years=years)]
+
+
+def species_links(store: Store, taxon: str) -> dict[str, Any]:
+    """Everything linked to a taxon (id or IRI): CITES, ex situ, schemes, Green Status, pledges."""
+    return _species_links(store, _taxon_iri(taxon))
+
+
+def review_table(store: Store, *, category: str | None = None) -> list[dict[str, Any]]:
+    return _review_table(store, category)
+
+
+def link_columns(store: Store, *, taxon: str | None = None) -> dict[str, dict[str, Any]]:
+    return _link_columns(store, _taxon_iri(taxon) if taxon else None)

@@ -1,0 +1,57 @@
+"""kg.links.review — link columns for the review table, cluster views and the species page."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from rdflib import URIRef
+
+from kg.links.pledges import list_pledges
+from kg.query import run
+from kg.store import Store
+
+# record class local name -> key in species_links()
+_SECTIONS = {
+    "CitesListing": "cites",
+    "ExSituHoldings": "exsitu",
+    "ExSituProgramme": "programmes",
+    "PriorityRecord": "priorities",
+    "GreenStatusAssessment": "green_status",
+    "IdentifierLink": "identifiers",
+}
+
+
+def review_table(store: Store, category: str | None = None) -> list[dict[str, Any]]:
+    """The multi-species review table with CITES, ex situ and pledge columns."""
+    return run(store, "links_review_table", categoryCode=category).values()
+
+
+def link_columns(store: Store, taxon: str | None = None) -> dict[str, dict[str, Any]]:
+    """taxon IRI -> its link columns (for cluster views: join on the taxon)."""
+    rows = run(store, "links_taxon_summary", taxon=URIRef(taxon) if taxon else None).values()
+    return {r["taxon"]: {k: v for k, v in r.items() if k != "taxon"} for r in rows}
+
+
+def species_links(store: Store, taxon: str) -> dict[str, Any]:
+    """Everything linked to one taxon: records by kind (each a dict of its properties), pledges."""
+    records: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for r in run(store, "links_taxon_records", taxon=URIRef(taxon)).values():
+        section = _SECTIONS.get(r["type"].rsplit("#", 1)[-1])
+        if section is None:
+            continue
+        rec = records[section].setdefault(r["record"], {"iri": r["record"]})
+        prop = r["property"].rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        if prop in ("type", "forTaxon", "programmeFor", "wasDerivedFrom"):
+            continue
+        if prop in rec and rec[prop] != r["value"]:
+            prev = rec[prop] if isinstance(rec[prop], list) else [rec[prop]]
+            if r["value"] not in prev:
+                rec[prop] = [*prev, r["value"]]
+        else:
+            rec[prop] = r["value"]
+    out: dict[str, Any] = {k: list(records.get(k, {}).values()) for k in _SECTIONS.values()}
+    out["pledges"] = [p.to_dict() for p in list_pledges(store, taxon=taxon)]
+    summary = link_columns(store, taxon)
+    out["summary"] = summary.get(taxon, {})
+    return out
