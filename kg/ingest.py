@@ -135,8 +135,10 @@ def _rows(src: _Source, name: str, required: tuple[str, ...]) -> Iterator[tuple[
     missing = [c for c in required if c not in header]
     if missing:
         raise IngestError(
-            label, f"missing required column(s) {', '.join(missing)}; found {', '.join(header)}",
-            row=0, column=missing[0],
+            label,
+            f"missing required column(s) {', '.join(missing)}; found {', '.join(header)}",
+            row=0,
+            column=missing[0],
         )
     n = 0
     while True:
@@ -153,9 +155,7 @@ def _rows(src: _Source, name: str, required: tuple[str, ...]) -> Iterator[tuple[
         if not values or values == [""]:
             continue
         if len(values) != len(header):
-            raise IngestError(
-                label, f"has {len(values)} fields where the header has {len(header)}", row=n
-            )
+            raise IngestError(label, f"has {len(values)} fields where the header has {len(header)}", row=n)
         yield n, dict(zip(header, values, strict=True))
 
 
@@ -186,8 +186,10 @@ class _Checker:
         if found is None:
             allowed = ", ".join(sorted(c.label for c in self.schemes[scheme].concepts.values()))
             raise IngestError(
-                label, f"unknown {scheme} value {value!r} (expected one of: {allowed})",
-                row=row, column=column,
+                label,
+                f"unknown {scheme} value {value!r} (expected one of: {allowed})",
+                row=row,
+                column=column,
             )
         return found
 
@@ -195,8 +197,11 @@ class _Checker:
         found = self.schemes["categories"].code_for(value)
         if found is None:
             raise IngestError(
-                label, f"unknown Red List category {value.strip()!r} (expected a name such as "
-                "'Endangered' or a code such as 'EN')", row=row, column=column,
+                label,
+                f"unknown Red List category {value.strip()!r} (expected a name such as "
+                "'Endangered' or a code such as 'EN')",
+                row=row,
+                column=column,
             )
         return found
 
@@ -276,9 +281,20 @@ EXPORT_FIELDS = {
 }
 
 KNOWN_FILES = {
-    "assessments.csv", "taxonomy.csv", "threats.csv", "conservation_needed.csv",
-    "research_needed.csv", "habitats.csv", "countries.csv", "lme.csv", "simple_summary.csv",
-    "common_names.csv", "synonyms.csv", "credits.csv", "usetrade.csv", "use_trade.csv",
+    "assessments.csv",
+    "taxonomy.csv",
+    "threats.csv",
+    "conservation_needed.csv",
+    "research_needed.csv",
+    "habitats.csv",
+    "countries.csv",
+    "lme.csv",
+    "simple_summary.csv",
+    "common_names.csv",
+    "synonyms.csv",
+    "credits.csv",
+    "usetrade.csv",
+    "use_trade.csv",
 }
 
 
@@ -299,8 +315,10 @@ def read_export(path: str | Path, progress: bool = False) -> Bundle:
         aid = _ident(r["assessmentId"], label, n, "assessmentId")
         if aid in assessments:
             raise IngestError(
-                label, f"duplicated assessmentId {aid} (first at row {first_row[aid]})",
-                row=n, column="assessmentId",
+                label,
+                f"duplicated assessmentId {aid} (first at row {first_row[aid]})",
+                row=n,
+                column="assessmentId",
             )
         first_row[aid] = n
         tid = _ident(r["internalTaxonId"], label, n, "internalTaxonId")
@@ -340,7 +358,9 @@ def read_export(path: str | Path, progress: bool = False) -> Bundle:
 
     # taxonomy ---------------------------------------------------------------
     taxa: dict[str, Taxon] = {}
-    tax_file = "taxonomy.csv" if src.has("taxonomy.csv") else ("simple_summary.csv" if src.has("simple_summary.csv") else None)
+    tax_file = (
+        "taxonomy.csv" if src.has("taxonomy.csv") else ("simple_summary.csv" if src.has("simple_summary.csv") else None)
+    )
     if tax_file:
         lbl = src.file_label(tax_file)
         for n, r in _rows(src, tax_file, ("internalTaxonId", "scientificName")):
@@ -368,8 +388,11 @@ def read_export(path: str | Path, progress: bool = False) -> Bundle:
         if tid not in taxa:
             parts = sci.split()
             taxa[tid] = Taxon(
-                taxon_id=tid, scientific_name=sci, stub=True,
-                genus=parts[0] if parts else "", species=parts[1] if len(parts) > 1 else "",
+                taxon_id=tid,
+                scientific_name=sci,
+                stub=True,
+                genus=parts[0] if parts else "",
+                species=parts[1] if len(parts) > 1 else "",
             )
 
     # threats ------------------------------------------------------------------
@@ -386,14 +409,17 @@ def read_export(path: str | Path, progress: bool = False) -> Bundle:
                 threats[key] = prev.model_copy(update={"stresses": tuple(dict.fromkeys(prev.stresses + stresses))})
                 continue
             threats[key] = ThreatImpact(
-                assessment_id=aid, code=code,
+                assessment_id=aid,
+                code=code,
                 timing=chk.optional("timing", r.get("timing"), lbl, n, "timing"),
                 scope=chk.optional("threatscope", r.get("scope"), lbl, n, "scope"),
                 severity=chk.optional("severity", r.get("severity"), lbl, n, "severity"),
                 stresses=stresses,
-                ancestry=r.get("ancestry", "").strip(), ias=r.get("ias", "").strip(),
+                ancestry=r.get("ancestry", "").strip(),
+                ias=r.get("ias", "").strip(),
                 international_trade=r.get("internationalTrade", "").strip(),
-                virus=r.get("virus", "").strip(), text=r.get("text", "").strip(),
+                virus=r.get("virus", "").strip(),
+                text=r.get("text", "").strip(),
             )
 
     # actions, research, habitats, use and trade -------------------------------
@@ -412,7 +438,9 @@ def read_export(path: str | Path, progress: bool = False) -> Bundle:
         prev = actions.get((aid, code))
         if prev and note and note not in prev.note:
             note = f"{prev.note}\n{note}" if prev.note else note
-        actions[(aid, code)] = Action(assessment_id=aid, code=code, status="needed", note=note or (prev.note if prev else ""))
+        actions[(aid, code)] = Action(
+            assessment_id=aid, code=code, status="needed", note=note or (prev.note if prev else "")
+        )
 
     research: dict[tuple[str, str], ResearchNeeded] = {}
     for aid, _n, code, _lbl, r in coded("research_needed.csv", "research"):
@@ -421,25 +449,36 @@ def read_export(path: str | Path, progress: bool = False) -> Bundle:
     habitats: dict[tuple[str, str], HabitatUse] = {}
     for aid, _n, code, _lbl, r in coded("habitats.csv", "habitats"):
         habitats[(aid, code)] = HabitatUse(
-            assessment_id=aid, code=code, suitability=r.get("suitability", "").strip(),
-            major_importance=_bool(r.get("majorImportance")), season=r.get("season", "").strip(),
+            assessment_id=aid,
+            code=code,
+            suitability=r.get("suitability", "").strip(),
+            major_importance=_bool(r.get("majorImportance")),
+            season=r.get("season", "").strip(),
         )
 
     use_trade: dict[tuple[str, str], UseTrade] = {}
     for file in ("usetrade.csv", "use_trade.csv"):
         for aid, _n, code, _lbl, r in coded(file, "usetrade"):
             use_trade[(aid, code)] = UseTrade(
-                assessment_id=aid, code=code, international=_bool(r.get("international")),
-                national=_bool(r.get("national")), subsistence=_bool(r.get("subsistence")),
+                assessment_id=aid,
+                code=code,
+                international=_bool(r.get("international")),
+                national=_bool(r.get("national")),
+                subsistence=_bool(r.get("subsistence")),
             )
 
     # places ---------------------------------------------------------------------
     occurrences: dict[tuple[str, str, str], Occurrence] = {}
     for aid, _n, code, _lbl, r in coded("countries.csv", "countries"):
         occurrences[(aid, "country", code)] = Occurrence(
-            assessment_id=aid, place_type="country", code=code, name=r.get("name", "").strip(),
-            presence=r.get("presence", "").strip(), origin=r.get("origin", "").strip(),
-            seasonality=_multi(r.get("seasonality")), formerly_bred=r.get("formerlyBred", "").strip(),
+            assessment_id=aid,
+            place_type="country",
+            code=code,
+            name=r.get("name", "").strip(),
+            presence=r.get("presence", "").strip(),
+            origin=r.get("origin", "").strip(),
+            seasonality=_multi(r.get("seasonality")),
+            formerly_bred=r.get("formerlyBred", "").strip(),
         )
     if src.has("lme.csv"):
         lbl = src.file_label("lme.csv")
@@ -449,9 +488,14 @@ def read_export(path: str | Path, progress: bool = False) -> Bundle:
             if not re.fullmatch(r"[0-9]+(\.[0-9]+)*", code):
                 raise IngestError(lbl, f"not a large marine ecosystem code: {code!r}", row=n, column="code")
             occurrences[(aid, "lme", code)] = Occurrence(
-                assessment_id=aid, place_type="lme", code=code, name=r["name"].strip(),
-                presence=r.get("presence", "").strip(), origin=r.get("origin", "").strip(),
-                seasonality=_multi(r.get("seasonality")), formerly_bred=r.get("formerlyBred", "").strip(),
+                assessment_id=aid,
+                place_type="lme",
+                code=code,
+                name=r["name"].strip(),
+                presence=r.get("presence", "").strip(),
+                origin=r.get("origin", "").strip(),
+                seasonality=_multi(r.get("seasonality")),
+                formerly_bred=r.get("formerlyBred", "").strip(),
             )
 
     # names and credits ----------------------------------------------------------
@@ -461,15 +505,23 @@ def read_export(path: str | Path, progress: bool = False) -> Bundle:
         for n, r in _rows(src, "common_names.csv", ("internalTaxonId", "name")):
             tid = _ident(r["internalTaxonId"], lbl, n, "internalTaxonId")
             if r["name"].strip():
-                common.append(CommonName(taxon_id=tid, name=r["name"].strip(),
-                                         language=r.get("language", "").strip(), main=bool(_bool(r.get("main")))))
+                common.append(
+                    CommonName(
+                        taxon_id=tid,
+                        name=r["name"].strip(),
+                        language=r.get("language", "").strip(),
+                        main=bool(_bool(r.get("main"))),
+                    )
+                )
     synonyms: list[Synonym] = []
     if src.has("synonyms.csv"):
         lbl = src.file_label("synonyms.csv")
         for n, r in _rows(src, "synonyms.csv", ("internalTaxonId", "name")):
             tid = _ident(r["internalTaxonId"], lbl, n, "internalTaxonId")
             if r["name"].strip():
-                synonyms.append(Synonym(taxon_id=tid, name=r["name"].strip(), authority=r.get("speciesAuthor", "").strip()))
+                synonyms.append(
+                    Synonym(taxon_id=tid, name=r["name"].strip(), authority=r.get("speciesAuthor", "").strip())
+                )
     credits: dict[tuple[str, str], Credit] = {}
     if src.has("credits.csv"):
         lbl = src.file_label("credits.csv")
@@ -479,7 +531,9 @@ def read_export(path: str | Path, progress: bool = False) -> Bundle:
             text = (r.get("full") or r.get("text") or "").strip()
             if text:
                 prev = credits.get((aid, role))
-                credits[(aid, role)] = Credit(assessment_id=aid, role=role, names=(prev.names if prev else ()) + (text,))
+                credits[(aid, role)] = Credit(
+                    assessment_id=aid, role=role, names=(prev.names if prev else ()) + (text,)
+                )
 
     return Bundle(
         taxa=tuple(taxa.values()),
@@ -602,12 +656,12 @@ def read_api_v4(path: str | Path) -> Bundle:
                 field = ".".join(str(x) for x in err["loc"])
                 raise IngestError(label, f"unexpected value: {err['msg']}", column=field) from exc
             except (AttributeError, TypeError) as exc:  # a list or text where an object belongs
-                raise IngestError(
-                    label, f"not an API v4 assessment: unexpected JSON structure ({exc})"
-                ) from exc
+                raise IngestError(label, f"not an API v4 assessment: unexpected JSON structure ({exc})") from exc
             aid = b.assessments[0].assessment_id
             if aid in seen:
-                raise IngestError(label, f"duplicated assessment_id {aid} (also in {seen[aid]})", column="assessment_id")
+                raise IngestError(
+                    label, f"duplicated assessment_id {aid} (also in {seen[aid]})", column="assessment_id"
+                )
             seen[aid] = label
             bundle = bundle.merged(b)
     return bundle.model_copy(update={"sources": (str(path),)})
@@ -628,18 +682,27 @@ def _api_assessment(d: Any, label: str) -> Bundle:
     sci = tx.get("scientific_name") or ""
     if not sci:
         raise IngestError(label, "missing taxon.scientific_name", column="taxon.scientific_name")
-    trend = (d.get("population_trend") or {})
+    trend = d.get("population_trend") or {}
     taxon = Taxon(
-        taxon_id=tid, scientific_name=sci, kingdom=tx.get("kingdom_name") or "",
-        phylum=tx.get("phylum_name") or "", class_name=tx.get("class_name") or "",
-        order=tx.get("order_name") or "", family=tx.get("family_name") or "",
-        genus=tx.get("genus_name") or "", species=tx.get("species_name") or "",
-        infra_type=tx.get("infra_type") or "", infra_name=tx.get("infra_name") or "",
-        subpopulation=tx.get("subpopulation_name") or "", authority=tx.get("authority") or "",
+        taxon_id=tid,
+        scientific_name=sci,
+        kingdom=tx.get("kingdom_name") or "",
+        phylum=tx.get("phylum_name") or "",
+        class_name=tx.get("class_name") or "",
+        order=tx.get("order_name") or "",
+        family=tx.get("family_name") or "",
+        genus=tx.get("genus_name") or "",
+        species=tx.get("species_name") or "",
+        infra_type=tx.get("infra_type") or "",
+        infra_name=tx.get("infra_name") or "",
+        subpopulation=tx.get("subpopulation_name") or "",
+        authority=tx.get("authority") or "",
         taxonomic_notes=str(doc.get("taxonomic_notes") or ""),
     )
     assessment = Assessment(
-        assessment_id=aid, taxon_id=tid, scientific_name=sci,
+        assessment_id=aid,
+        taxon_id=tid,
+        scientific_name=sci,
         category=chk.category(str(cat["code"]), label, 1, "red_list_category.code"),
         criteria=str(d.get("criteria") or "").strip(),
         criteria_version=str(cat.get("version") or ""),
@@ -648,26 +711,38 @@ def _api_assessment(d: Any, label: str) -> Bundle:
         population_trend=chk.optional("poptrends", _desc(trend), label, 1, "population_trend"),
         scopes=tuple(chk.code("scopes", _desc(s), label, 1, "scopes") for s in d.get("scopes") or []),
         systems=tuple(chk.code("systems", _desc(s), label, 1, "systems") for s in d.get("systems") or []),
-        realms=tuple(chk.code("realms", _desc(s), label, 1, "biogeographical_realms") for s in d.get("biogeographical_realms") or []),
+        realms=tuple(
+            chk.code("realms", _desc(s), label, 1, "biogeographical_realms")
+            for s in d.get("biogeographical_realms") or []
+        ),
         possibly_extinct=_bool(d.get("possibly_extinct")),
         possibly_extinct_in_the_wild=_bool(d.get("possibly_extinct_in_the_wild")),
-        texts=texts, source=label,
+        texts=texts,
+        source=label,
     )
     threats = tuple(
         ThreatImpact(
-            assessment_id=aid, code=chk.code("threats", _api_code(t.get("code")), label, i, "threats.code"),
+            assessment_id=aid,
+            code=chk.code("threats", _api_code(t.get("code")), label, i, "threats.code"),
             timing=chk.optional("timing", t.get("timing"), label, i, "threats.timing"),
             scope=chk.optional("threatscope", t.get("scope"), label, i, "threats.scope"),
             severity=chk.optional("severity", t.get("severity"), label, i, "threats.severity"),
-            score=str(t.get("score") or ""), ias=str(t.get("ias") or ""),
+            score=str(t.get("score") or ""),
+            ias=str(t.get("ias") or ""),
             international_trade=str(t.get("internationalTrade") or ""),
-            ancestry=str(t.get("ancestry") or ""), virus=str(t.get("virus") or ""), text=str(t.get("text") or ""),
+            ancestry=str(t.get("ancestry") or ""),
+            virus=str(t.get("virus") or ""),
+            text=str(t.get("text") or ""),
         )
         for i, t in enumerate(d.get("threats") or [], start=1)
     )
     actions = [
-        Action(assessment_id=aid, code=chk.code("actions", _api_code(a.get("code")), label, i, "conservation_actions.code"),
-               status="needed", note=str(a.get("note") or ""))
+        Action(
+            assessment_id=aid,
+            code=chk.code("actions", _api_code(a.get("code")), label, i, "conservation_actions.code"),
+            status="needed",
+            note=str(a.get("note") or ""),
+        )
         for i, a in enumerate(d.get("conservation_actions") or [], start=1)
     ]
     supp = d.get("supplementary_info") or {}
@@ -677,17 +752,31 @@ def _api_assessment(d: Any, label: str) -> Bundle:
             answer = str(q.get("value") or "").strip()
             if not question or not answer.lower().startswith("yes"):
                 continue
-            actions.append(Action(assessment_id=aid, code=IN_PLACE_CODES.get(question.lower(), ""),
-                                  status="in_place", question=question, answer=answer))
+            actions.append(
+                Action(
+                    assessment_id=aid,
+                    code=IN_PLACE_CODES.get(question.lower(), ""),
+                    status="in_place",
+                    question=question,
+                    answer=answer,
+                )
+            )
     research = tuple(
-        ResearchNeeded(assessment_id=aid, code=chk.code("research", _api_code(r.get("code")), label, i, "researches.code"),
-                       note=str(r.get("note") or ""))
+        ResearchNeeded(
+            assessment_id=aid,
+            code=chk.code("research", _api_code(r.get("code")), label, i, "researches.code"),
+            note=str(r.get("note") or ""),
+        )
         for i, r in enumerate(d.get("researches") or [], start=1)
     )
     habitats = tuple(
-        HabitatUse(assessment_id=aid, code=chk.code("habitats", _api_code(h.get("code")), label, i, "habitats.code"),
-                   suitability=str(h.get("suitability") or ""), major_importance=_bool(h.get("majorImportance")),
-                   season=str(h.get("season") or ""))
+        HabitatUse(
+            assessment_id=aid,
+            code=chk.code("habitats", _api_code(h.get("code")), label, i, "habitats.code"),
+            suitability=str(h.get("suitability") or ""),
+            major_importance=_bool(h.get("majorImportance")),
+            season=str(h.get("season") or ""),
+        )
         for i, h in enumerate(d.get("habitats") or [], start=1)
     )
     occ: list[Occurrence] = []
@@ -695,33 +784,58 @@ def _api_assessment(d: Any, label: str) -> Bundle:
         code = str(loc.get("code") or "").strip()
         kind = "country" if code in chk.schemes["countries"] else "subnational"
         seas = loc.get("seasonality")
-        occ.append(Occurrence(
-            assessment_id=aid, place_type=kind, code=code, name=_desc(loc),
-            presence=str(loc.get("presence") or ""), origin=str(loc.get("origin") or ""),
-            seasonality=tuple(seas) if isinstance(seas, list) else _multi(seas),
-            formerly_bred=str(loc.get("formerlyBred") or ""),
-        ))
+        occ.append(
+            Occurrence(
+                assessment_id=aid,
+                place_type=kind,
+                code=code,
+                name=_desc(loc),
+                presence=str(loc.get("presence") or ""),
+                origin=str(loc.get("origin") or ""),
+                seasonality=tuple(seas) if isinstance(seas, list) else _multi(seas),
+                formerly_bred=str(loc.get("formerlyBred") or ""),
+            )
+        )
     for lme in d.get("lmes") or []:
         occ.append(Occurrence(assessment_id=aid, place_type="lme", code=_api_code(lme.get("code")), name=_desc(lme)))
     use = tuple(
-        UseTrade(assessment_id=aid, code=chk.code("usetrade", _api_code(u.get("code")), label, i, "use_and_trade.code"),
-                 international=_bool(u.get("international")), national=_bool(u.get("national")),
-                 subsistence=_bool(u.get("subsistence")))
+        UseTrade(
+            assessment_id=aid,
+            code=chk.code("usetrade", _api_code(u.get("code")), label, i, "use_and_trade.code"),
+            international=_bool(u.get("international")),
+            national=_bool(u.get("national")),
+            subsistence=_bool(u.get("subsistence")),
+        )
         for i, u in enumerate(d.get("use_and_trade") or [], start=1)
     )
-    common = tuple(CommonName(taxon_id=tid, name=str(c["name"]), language=_code_or_text(c.get("language")),
-                              main=bool(c.get("main")))
-                   for c in tx.get("common_names") or [] if c.get("name"))
-    syn = tuple(Synonym(taxon_id=tid, name=s["name"], authority=s.get("species_author") or "")
-                for s in tx.get("synonyms") or [] if s.get("name"))
+    common = tuple(
+        CommonName(
+            taxon_id=tid, name=str(c["name"]), language=_code_or_text(c.get("language")), main=bool(c.get("main"))
+        )
+        for c in tx.get("common_names") or []
+        if c.get("name")
+    )
+    syn = tuple(
+        Synonym(taxon_id=tid, name=s["name"], authority=s.get("species_author") or "")
+        for s in tx.get("synonyms") or []
+        if s.get("name")
+    )
     credits: dict[str, list[str]] = {}
     for c in d.get("credits") or []:
         if c.get("full"):
             credits.setdefault(_role(str(c.get("credit_type_name") or "")), []).append(str(c["full"]))
     return Bundle(
-        taxa=(taxon,), assessments=(assessment,), threats=threats, actions=tuple(actions),
-        research=research, habitats=habitats, occurrences=tuple(dict.fromkeys(occ)), use_trade=use,
-        common_names=tuple(dict.fromkeys(common)), synonyms=tuple(dict.fromkeys(syn)), names_supplied=(tid,),
+        taxa=(taxon,),
+        assessments=(assessment,),
+        threats=threats,
+        actions=tuple(actions),
+        research=research,
+        habitats=habitats,
+        occurrences=tuple(dict.fromkeys(occ)),
+        use_trade=use,
+        common_names=tuple(dict.fromkeys(common)),
+        synonyms=tuple(dict.fromkeys(syn)),
+        names_supplied=(tid,),
         credits=tuple(Credit(assessment_id=aid, role=r, names=tuple(v)) for r, v in credits.items()),
     )
 
@@ -750,8 +864,9 @@ def read_sources(paths: list[str | Path], progress: bool = False) -> Bundle:
         b = read_source(p, progress)
         for a in b.assessments:
             if a.assessment_id in where:
-                raise IngestError(str(p), f"assessment {a.assessment_id} is also in {where[a.assessment_id]}",
-                                  column="assessmentId")
+                raise IngestError(
+                    str(p), f"assessment {a.assessment_id} is also in {where[a.assessment_id]}", column="assessmentId"
+                )
             where[a.assessment_id] = str(p)
         bundle = bundle.merged(b)
     return bundle

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import io
 import json
 import os
 import re
@@ -484,21 +483,21 @@ class SparqlStore(Store):
             self.update("INSERT DATA {\n" + body + "\n}")
 
     # A remote server is shared: assess2plan only reads back, counts and dumps its own graphs
-    _OURS = 'FILTER(STRSTARTS(STR(?g), "%s"))' % GRAPH_BASE
+    _OURS = f'FILTER(STRSTARTS(STR(?g), "{GRAPH_BASE}"))'
 
     def dump(self, out: IO[bytes], fmt: str = "nquads") -> None:
-        rows = self.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } %s }" % self._OURS)
+        rows = self.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } " + self._OURS + " }")
         ds = Dataset()
         for r in rows:
             ds.add((r["s"], r["p"], r["o"], r["g"]))
         out.write(ds.serialize(format="nquads" if fmt == "nquads" else fmt, encoding="utf-8"))
 
     def graph_names(self) -> set[str]:
-        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } %s }" % self._OURS)
+        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } " + self._OURS + " }")
         return {str(r["g"]) for r in rows}
 
     def count(self) -> int:
-        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } %s }" % self._OURS)
+        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } " + self._OURS + " }")
         return int(python_value(rows.rows[0]["n"]))
 
     def close(self) -> None:
