@@ -11,6 +11,7 @@ from api.commands import enrich as enrich_commands
 from api.commands import links as links_commands
 from kg.cli import OutFormat, StoreOpt, fail, print_rows
 from kg.cli import register as register_kg
+from nlp.cli import register as register_nlp
 
 app = typer.Typer(
     name="a2p",
@@ -19,6 +20,7 @@ app = typer.Typer(
     add_completion=False,
 )
 register_kg(app)
+register_nlp(app)
 enrich_commands.register(app)
 links_commands.register(app)
 

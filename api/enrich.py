@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 
@@ -23,9 +24,14 @@ class EnrichReport:
 RULES_MODEL = "rules/v1"  # mentions from rule components that carry no trained model id
 
 
+def _segment(part: str) -> str:
+    seg = re.sub(r"[^A-Za-z0-9_.-]", "_", part)
+    return seg if seg[:1].isalpha() else "v" + seg
+
+
 def suggestion_graph(model: str) -> str:
-    """graph/nlp/<name>/<version> for a model id '<name>/<version>'."""
-    return iris.graph("nlp", *[iris.code_local(p) for p in model.split("/") if p])
+    """graph/nlp/<name>/<version> for a model id '<name>/<version>' ('actions/0.1.0' -> .../actions/v0.1.0)."""
+    return iris.graph("nlp", *[_segment(p) for p in model.split("/") if p])
 
 
 def enrich(store: Store, progress: bool = False) -> EnrichReport:
