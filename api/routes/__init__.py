@@ -1,0 +1,1 @@
+"""api.routes — thin HTTP routes: validate, call one service function, return a model."""

@@ -1,0 +1,104 @@
+"""api.settings — service configuration from the environment (prefix A2P_), with defaults.
+
+Every field can be set as an environment variable `A2P_<NAME>` (case-insensitive), e.g.
+`A2P_STORE=oxigraph:var/graph`, `A2P_SPARQL_TIMEOUT=10`, `A2P_WRITE_TOKEN=...`.
+The table in docs/api.md lists them all.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Configuration of the assess2plan service (env prefix `A2P_`)."""
+
+    model_config = SettingsConfigDict(env_prefix="A2P_", extra="ignore")
+
+    store: str = Field(
+        "oxigraph:var/graph",
+        description="Store URL: oxigraph:PATH, memory: or sparql:QUERY_URL[,UPDATE_URL].",
+    )
+    read_only: bool = Field(
+        False,
+        description="Open the store read-only: /feedback, /comments and SPARQL Update answer "
+        "403. Set automatically for every worker when --workers > 1 with an oxigraph: store.",
+    )
+    write_token: SecretStr | None = Field(
+        None,
+        description="Bearer token that allows SPARQL Update on /sparql. Unset: updates refused.",
+    )
+
+    # SPARQL endpoint limits
+    sparql_timeout: float = Field(30.0, gt=0, description="Query time limit in seconds.")
+    sparql_row_cap: int = Field(
+        10_000, gt=0, description="Most result rows (or triples) returned by /sparql."
+    )
+    sparql_memory_mb: int = Field(
+        2048,
+        gt=0,
+        description="Resident memory a SPARQL query process may use before it is killed.",
+    )
+    sparql_processes: int = Field(
+        2, ge=1, description="Query processes of the SPARQL endpoint (oxigraph stores)."
+    )
+    sparql_max_query_chars: int = Field(
+        100_000, gt=0, description="Longest SPARQL query or update text accepted."
+    )
+    sparql_max_nesting: int = Field(
+        64, gt=0, description="Deepest nesting of {} and () accepted in a SPARQL query."
+    )
+
+    # request limits
+    max_body_bytes: int = Field(
+        2 * 1024 * 1024, gt=0, description="Largest request body accepted (413 above)."
+    )
+    max_text_chars: int = Field(
+        200_000, gt=0, description="Longest narrative text field accepted (413 above)."
+    )
+
+    # search
+    index_dir: str = Field(
+        "var/index",
+        description="Folder for what the service derives from the graph and reuses while the "
+        "store is unchanged: the full-text index (SQLite FTS5), the embeddings and the review "
+        "tables. ':memory:' keeps them in memory.",
+    )
+    semantic_search: bool = Field(
+        True, description="Offer semantic search (needs the nlp package and its encoder)."
+    )
+    semantic_max_docs: int = Field(
+        50_000,
+        ge=0,
+        description="Most narrative texts embedded for semantic search (the rest are text-only).",
+    )
+
+    # suggestions
+    use_nlp: bool = Field(
+        True, description="Use the nlp package for text suggestions when it can be imported."
+    )
+    coaffected_limit: int = Field(20, ge=1, description="Co-affected species returned by /suggest.")
+
+    sheet_cache_entries: int = Field(
+        4096, ge=0, description="Species/assessment datasheets kept ready to send (0: none)."
+    )
+    warm_up: bool = Field(
+        True,
+        description="Build the search index, the review table and the nlp pipeline in the "
+        "background at start-up (otherwise on first use).",
+    )
+    cache_seconds: float = Field(
+        300.0,
+        ge=0,
+        description="How long whole-graph tables (review table, stats) are reused when the "
+        "store is remote (local stores refresh on every write instead).",
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings read from the environment (once per process)."""
+    return Settings()

@@ -1,0 +1,423 @@
+"""benchmarks/api.py — loopback load test of the service: p50/p95/p99 latency and throughput.
+
+Starts `a2p serve` on 127.0.0.1 in a child process (after its background warm-up), then
+drives it from this (second) process with N concurrent keep-alive clients (a minimal
+asyncio HTTP/1.1 client, so the load generator stays cheap on a small machine), for a
+bounded number of requests per phase:
+
+    GET  /species/{id}      application/json; a random taxon of the graph per request
+    POST /suggest (new)     typical drafts: real assessments of the graph, each sent once, so
+                            the nlp pipeline runs on text it has never seen
+    POST /suggest (again)   the same drafts re-submitted (texts cached per field)
+
+Reports p50/p95/p99, requests per second, errors and the server's CPU time per request.
+
+    .venv/bin/python benchmarks/api.py                         # demo graph (var/bench/demo-graph)
+    .venv/bin/python benchmarks/api.py --synth-species 172000  # builds var/bench/graph172000 once
+
+Targets (the issue): /species/{id} p95 <= 50 ms; /suggest p95 <= 500 ms; zero errors.
+The big synthetic graph is ingested in taxon chunks (one all-or-nothing batch per chunk),
+because one 172k-species batch needs more memory than the benchmark machine has.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import zlib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+csv.field_size_limit(1 << 30)
+
+
+# --------------------------------------------------------------------------- graphs
+
+
+def split_download(src: Path, out: Path, chunks: int) -> list[Path]:
+    """Split a multi-file download into `chunks` downloads by internalTaxonId."""
+    dirs = [out / f"chunk{i:02d}" for i in range(chunks)]
+    for d in dirs:
+        d.mkdir(parents=True, exist_ok=True)
+    for f in sorted(src.glob("*.csv")):
+        with open(f, encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader)
+            col = header.index("internalTaxonId")
+            handles = [open(d / f.name, "w", encoding="utf-8", newline="") for d in dirs]
+            writers = [csv.writer(h, lineterminator="\r\n") for h in handles]
+            for w in writers:
+                w.writerow(header)
+            for row in reader:
+                writers[zlib.crc32(row[col].encode()) % chunks].writerow(row)
+            for h in handles:
+                h.close()
+    return dirs
+
+
+def build_synthetic_graph(species: int, base: Path, chunk_species: int = 20_000) -> str:
+    """A synthetic graph of `species` taxa in oxigraph:base/graph<species> (built once)."""
+    from kg.load import ingest
+    from kg.store import open_store
+    from kg.synth import write_download
+
+    graph = base / f"graph{species}"
+    done = graph / "BUILT"
+    url = f"oxigraph:{graph}"
+    if done.exists():
+        return url
+    download = base / f"synth{species}"
+    if not (download / "assessments.csv").exists():
+        write_download(download, species=species, seed=11, progress=True)
+    n = max(1, -(-species // chunk_species))
+    parts = split_download(download, base / f"chunks{species}", n) if n > 1 else [download]
+    with open_store(url) as st:
+        for i, part in enumerate(parts):
+            t0 = time.perf_counter()
+            rep = ingest([part], st)
+            print(
+                f"  chunk {i + 1}/{len(parts)}: {rep.taxa} taxa, {rep.quads} quads "
+                f"in {time.perf_counter() - t0:.0f} s",
+                flush=True,
+            )
+    done.write_text(time.strftime("%Y-%m-%d %H:%M:%S\n"))
+    return url
+
+
+# --------------------------------------------------------------------------- server
+
+
+def start_server(store: str, port: int, workers: int, index_dir: str, nlp: bool) -> subprocess.Popen:
+    env = dict(os.environ)
+    env.update({
+        "A2P_INDEX_DIR": index_dir,
+        "A2P_USE_NLP": "true" if nlp else "false",
+        # semantic search is not measured here; embedding every text would compete for CPU
+        "A2P_SEMANTIC_SEARCH": "false",
+        "PYTHONUNBUFFERED": "1",
+    })
+    code = (
+        "from api.server import serve; "
+        f"serve({store!r}, '127.0.0.1', {port}, {workers}, log_level='warning')"
+    )
+    return subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT,
+                            start_new_session=True)
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_ready(base: str, nlp: bool, timeout: float) -> dict:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    health: dict = {}
+    shown = 0.0
+    while time.monotonic() < deadline:
+        if health and time.monotonic() - shown > 30:
+            shown = time.monotonic()
+            print("  warming up:", {k: health.get(k) for k in ("search", "tables", "nlp",
+                                                            "coaffected_index")}, flush=True)
+        try:
+            health = httpx.get(base + "/health", timeout=5).json()
+            ready = (
+                (not nlp or health.get("nlp") != "not loaded yet")
+                and str(health.get("search", "")).startswith("ready")
+                and "semantic building" not in str(health.get("search", ""))
+                and not str(health.get("tables", "")).startswith("building")
+                and health.get("coaffected_index") in ("ready", "unavailable", "failed")
+            )
+            if ready:
+                return health
+        except (httpx.HTTPError, ValueError):
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"server not ready after {timeout:.0f} s: {health}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User+system CPU of a process and its children that were waited for (Linux /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            f = fh.read().rsplit(")", 1)[1].split()
+        return sum(int(x) for x in f[11:15]) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
+
+
+# --------------------------------------------------------------------------- workload
+
+
+def sample_ids(base: str, n: int, seed: int) -> list[str]:
+    import httpx
+
+    q = ("PREFIX a2p: <https://w3id.org/assess2plan/ontology#> "
+         "SELECT ?id WHERE { ?t a2p:latestAssessment ?a ; a2p:sisTaxonId ?id } LIMIT 10000")
+    r = httpx.post(base + "/sparql", content=q, timeout=120,
+                   headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"})
+    r.raise_for_status()
+    ids = r.text.split()[1:]
+    rnd = random.Random(seed)
+    return [rnd.choice(ids) for _ in range(n)]
+
+
+def draft_of(sheet: dict) -> dict:
+    """A typical assessment as /suggest sees it: a real assessment of the graph."""
+    a = sheet["latest"]
+    return {
+        "taxon": {"scientific_name": sheet["taxon"]["scientific_name"],
+                  "family": sheet["taxon"]["family"], "genus": sheet["taxon"]["genus"]},
+        "category": a["category"],
+        "criteria": a["criteria"],
+        "texts": a["texts"],
+        "threats": [{"code": t["code"], "timing": t["timing"], "scope": t["scope"],
+                     "severity": t["severity"]} for t in a["threats"] if t["code"]],
+        "actions": [{"code": x["code"], "status": "needed"} for x in a["actions_needed"]
+                    if x["code"]],
+        "research": [r["code"] for r in a["research_needed"] if r["code"]],
+        "countries": [p["code"] for p in a["places"] if p["type"] == "country"],
+        "sites": [p["name"] for p in a["places"] if p["type"] != "country" and p["name"]],
+        "habitats": [h["code"] for h in a["habitats"] if h["code"]],
+    }
+
+
+def drafts(base: str, ids: list[str]) -> list[dict]:
+    import httpx
+
+    out = []
+    with httpx.Client(base_url=base, timeout=60) as c:
+        for i in ids:
+            sheet = c.get(f"/species/{i}").json()
+            if sheet.get("latest") and sheet["latest"]["texts"]:
+                out.append(draft_of(sheet))
+    return out
+
+
+class RawClient:
+    """A minimal HTTP/1.1 keep-alive client on asyncio streams.
+
+    Much cheaper per request than a general client, so that on a small machine the load
+    generator does not eat the CPU the server is measured on. Content-Length bodies only
+    (what the server sends).
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, body: bytes | None) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\nAccept: application/json\r\n"
+        if body is not None:
+            head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        self.writer.write(head.encode() + b"\r\n" + (body or b""))
+        await self.writer.drain()
+        assert self.reader is not None
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionError("connection closed")
+        status = int(status_line.split()[1])
+        length = 0
+        close = False
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            name = name.strip().lower()
+            if name == "content-length":
+                length = int(value)
+            elif name == "connection" and "close" in value.lower():
+                close = True
+        data = await self.reader.readexactly(length) if length else b""
+        if close:
+            await self.close()
+        return status, data
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+async def load(base: str, requests: list[tuple[str, str, dict | None]], concurrency: int,
+               max_seconds: float) -> dict:
+    """Closed loop: `concurrency` clients send the requests in order; latency per request."""
+    host, port = base.split("//", 1)[1].split(":")
+    latencies: list[float] = []
+    errors: list[str] = []
+    it = iter(requests)
+    stop_at = time.perf_counter() + max_seconds
+
+    async def worker() -> None:
+        client = RawClient(host, int(port))
+        try:
+            for method, path, body in it:
+                if time.perf_counter() > stop_at:
+                    return
+                payload = json.dumps(body).encode() if body is not None else None
+                t0 = time.perf_counter()
+                try:
+                    status, data = await client.request(method, path, payload)
+                    if status >= 400:
+                        errors.append(f"{status} {path}: {data[:200]!r}")
+                except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError) as exc:
+                    errors.append(f"{type(exc).__name__} {path}")
+                    await client.close()
+                latencies.append(time.perf_counter() - t0)
+        finally:
+            await client.close()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    wall = time.perf_counter() - t0
+    lat = sorted(latencies)
+
+    def pct(p: float) -> float:
+        return 1000 * lat[min(len(lat) - 1, int(round(p / 100 * (len(lat) - 1))))] if lat else 0.0
+
+    return {
+        "requests": len(lat),
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "seconds": round(wall, 2),
+        "throughput_rps": round(len(lat) / wall, 1) if wall else 0.0,
+        "p50_ms": round(pct(50), 1),
+        "p95_ms": round(pct(95), 1),
+        "p99_ms": round(pct(99), 1),
+        "mean_ms": round(1000 * statistics.fmean(lat), 1) if lat else 0.0,
+    }
+
+
+TARGETS = {"species": 50.0, "suggest_new": 500.0, "suggest_again": 500.0}
+PHASES = (("species", "/species/{id}"), ("suggest_new", "/suggest (new)"),
+          ("suggest_again", "/suggest (again)"))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--store", default="", help="Store URL (default: the demo graph, built if absent).")
+    ap.add_argument("--synth-species", type=int, default=0,
+                    help="Benchmark a synthetic graph of this many species (built once in var/bench).")
+    ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--species-requests", type=int, default=3000)
+    ap.add_argument("--suggest-requests", type=int, default=250,
+                    help="Distinct drafts (each sent once new, once again).")
+    ap.add_argument("--max-seconds", type=float, default=90.0, help="Per endpoint.")
+    ap.add_argument("--workers", type=int, default=1, help="Server worker processes.")
+    ap.add_argument("--no-nlp", action="store_true", help="Serve /suggest without the nlp models.")
+    ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--ready-timeout", type=float, default=3600.0,
+                    help="Seconds to wait for the server's background warm-up.")
+    ap.add_argument("--out", default="", help="Write the results as JSON here too.")
+    args = ap.parse_args()
+
+    base_dir = ROOT / "var" / "bench"
+    if args.synth_species:
+        store = build_synthetic_graph(args.synth_species, base_dir)
+        label = f"synthetic {args.synth_species} species"
+    elif args.store:
+        store, label = args.store, args.store
+    else:
+        from api.demo import run_demo
+
+        demo = base_dir / "demo-graph"  # its own copy: never the one `a2p demo` serves
+        if not (demo / "CURRENT").exists():
+            run_demo(f"oxigraph:{demo}", base_dir / "demo-download")
+        store, label = f"oxigraph:{demo}", "demo graph (300 species)"
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    nlp = not args.no_nlp
+    print(f"graph: {label} ({store}); server: 127.0.0.1:{port}, {args.workers} worker(s); "
+          f"{args.concurrency} concurrent clients from this process", flush=True)
+    proc = start_server(store, port, args.workers, str(base_dir / "index"), nlp)
+    results: dict = {"graph": label, "store": store, "concurrency": args.concurrency,
+                     "workers": args.workers}
+    try:
+        t0 = time.perf_counter()
+        health = wait_ready(base, nlp, timeout=args.ready_timeout)
+        results["health"] = health
+        print(f"ready in {time.perf_counter() - t0:.0f} s; nlp: {health.get('nlp')}", flush=True)
+        ids = sample_ids(base, args.species_requests, args.seed)
+        rnd = random.Random(args.seed)
+        draft_pool = drafts(base, rnd.sample(sorted(set(ids)), min(len(set(ids)),
+                                                                     args.suggest_requests + 4)))
+        print(f"{len(draft_pool)} distinct drafts for /suggest (real assessments of the graph)",
+              flush=True)
+        # warm-up (not measured): connections, the nlp pipeline, caches of code lists
+        warm = [("GET", f"/species/{i}", None) for i in ids[:50]]
+        warm += [("POST", "/suggest", d) for d in draft_pool[:4]]
+        asyncio.run(load(base, warm, 4, 120))
+        species_reqs = [("GET", f"/species/{i}", None) for i in ids]
+        # every draft once (its texts never seen: the nlp pipeline runs), then the same drafts
+        # again (an assessor re-submitting: texts cached per field)
+        fresh = draft_pool[4:4 + args.suggest_requests]
+        new_reqs = [("POST", "/suggest", d) for d in fresh]
+        again_reqs = [("POST", "/suggest", d) for d in fresh]
+        results["load_average_before"] = os.getloadavg()
+        for name, reqs in (("species", species_reqs), ("suggest_new", new_reqs),
+                           ("suggest_again", again_reqs)):
+            c0 = cpu_seconds(proc.pid)
+            r = asyncio.run(load(base, reqs, args.concurrency, args.max_seconds))
+            r["server_cpu_ms_per_request"] = round(
+                1000 * (cpu_seconds(proc.pid) - c0) / max(1, r["requests"]), 2)
+            results[name] = r
+        results["load_average_after"] = os.getloadavg()
+    finally:
+        stop_server(proc)
+
+    print()
+    print(f"{'endpoint':<18}{'requests':>9}{'errors':>8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}"
+          f"{'p99 ms':>9}{'cpu ms':>8}  target p95")
+    ok = True
+    for name, path in PHASES:
+        r = results[name]
+        met = r["p95_ms"] <= TARGETS[name] and r["errors"] == 0
+        ok &= met
+        print(f"{path:<18}{r['requests']:>9}{r['errors']:>8}{r['throughput_rps']:>9}"
+              f"{r['p50_ms']:>9}{r['p95_ms']:>9}{r['p99_ms']:>9}"
+              f"{r['server_cpu_ms_per_request']:>8}  <= {TARGETS[name]:.0f} ms "
+              f"{'met' if met else 'NOT met'}")
+        for e in r["error_samples"]:
+            print("   error:", e)
+    la, lb = results["load_average_before"], results["load_average_after"]
+    print(f"cpu ms: server CPU per request. Load average before/after: {la[0]:.1f} / {lb[0]:.1f} "
+          f"on {os.cpu_count()} CPUs (other work on the machine inflates latencies)")
+    if args.out:
+        Path(args.out).write_text(json.dumps(results, indent=2))
+    print(f"targets {'met' if ok else 'NOT met'}")
+
+
+if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "--build-only":
+    print(build_synthetic_graph(int(sys.argv[2]), ROOT / "var" / "bench"))
+    sys.exit(0)
+
+if __name__ == "__main__":
+    main()
