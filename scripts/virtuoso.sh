@@ -17,6 +17,7 @@ start)
       -e "s|^ErrorLogFile.*|ErrorLogFile = $dir/virtuoso.log|" \
       -e "s|^TransactionFile.*virtuoso.trx|TransactionFile = $dir/virtuoso.trx|" \
       -e "s|^xa_persistent_file.*|xa_persistent_file = $dir/virtuoso.pxa|" \
+      -e "s|^LockFile.*|LockFile = $dir/virtuoso.lck|" \
       -e "s|^DatabaseFile.*virtuoso-temp.db|DatabaseFile = $dir/virtuoso-temp.db|" \
       -e "s|^TransactionFile.*virtuoso-temp.trx|TransactionFile = $dir/virtuoso-temp.trx|" \
       -e "s|^ServerPort *= *1111|ServerPort = 127.0.0.1:$port|" \
