@@ -554,6 +554,9 @@ def _reason(name: str, value: float, p: Profile) -> str | None:
     if name.startswith("tmen"):
         code = name.split(":", 1)[1]
         return f"text mentions threat {code} {_labels('threats').get(code, '')}".strip()
+    if name.startswith("stress:"):
+        code = name[7:]
+        return f"threat stress {code} {_labels('stresses').get(code, '')}".strip()
     if name.startswith("role:"):
         return f"text names ex situ role {name[5:]}"
     if name.startswith("exrole:"):
@@ -895,7 +898,7 @@ def staerk_agreement(profiles: Sequence[Profile], exev: Mapping[str, Mapping[str
     y = np.asarray([str(exev[p.name]["strategy"]).upper() in ("Z", "B") for p in both], dtype=int)
     ctx = LabelContext.from_profiles(profiles)
     pred = np.asarray([int("ex_situ" in rule_buckets(p.hidden(), ctx)) for p in both], dtype=int)
-    m = {
+    m: dict[str, Any] = {
         "n": len(both),
         "staerk_exsitu_share": round(float(y.mean()), 4),
         "rule_macro_f1": round(macro_f1(y, pred), 4),

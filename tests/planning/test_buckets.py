@@ -10,7 +10,7 @@ import pytest
 from kg.planning.labels import LabelContext, gold_buckets, labelled
 from kg.planning.models import BUCKETS
 from nlp import buckets as nb
-from tests.planning.conftest import MINI, profile
+from tests.planning.handmade import MINI, profile
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kg.planning.clusters import cluster, cohesion, features, shared_key_rate, taxonomic_clusters
-from tests.planning.conftest import profile
+from tests.planning.handmade import profile
 
 DAM = ("7.2.10", "Ongoing", "Whole (>90%)", "Very Rapid Declines")
 FISH = ("5.4.1", "Ongoing", "Majority (50-90%)", "Rapid Declines")

@@ -7,7 +7,7 @@ import pytest
 from kg.planning.coaffected import KeyIndex, average_precision, coaffected_sparql, evaluate_masking, weights_of
 from kg.planning.keys import write_keys
 from kg.store import open_store
-from tests.planning.conftest import profile
+from tests.planning.handmade import profile
 
 STRONG = ("Ongoing", "Whole (>90%)", "Very Rapid Declines")
 WEAK = ("Ongoing", "Minority (<50%)", "Slow, Significant Declines")
@@ -78,7 +78,7 @@ def test_weights_use_both_levels_for_inferred_codes() -> None:
 @pytest.mark.parametrize("backend", ["memory", "oxigraph"])
 def test_graph_query_path_agrees_with_the_index(backend: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from kg.load import ingest
-    from tests.planning.conftest import MINI
+    from tests.planning.handmade import MINI
 
     url = "memory:" if backend == "memory" else f"oxigraph:{tmp_path / 'g'}"
     with open_store(url) as st:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kg.planning.exsitu import ROLE_LABELS, ExSituContext, evaluate, reversibility
-from tests.planning.conftest import profile
+from tests.planning.handmade import profile
 
 
 def test_reversibility_of_threat_classes() -> None:

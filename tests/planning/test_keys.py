@@ -9,7 +9,7 @@ from kg.planning.graphdata import load_profiles
 from kg.planning.keys import KEYS_GRAPH, has_keys, keys_for, parse_key, threat_key, write_keys
 from kg.query import run
 from kg.store import Store, open_store
-from tests.planning.conftest import profile
+from tests.planning.handmade import profile
 
 
 def test_key_format_round_trips() -> None:

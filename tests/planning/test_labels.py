@@ -6,7 +6,7 @@ import pytest
 
 from kg.planning import labels
 from kg.planning.labels import LabelContext, action_bucket, evidence, gold_buckets, rule_buckets, threat_class
-from tests.planning.conftest import profile
+from tests.planning.handmade import profile
 
 
 @pytest.mark.parametrize(

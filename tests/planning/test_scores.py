@@ -6,7 +6,7 @@ import pytest
 
 from kg.planning.profile import ThreatFact
 from kg.planning.scores import CATEGORY_WEIGHT, contributions, threat_score, threat_scores
-from tests.planning.conftest import profile
+from tests.planning.handmade import profile
 
 
 def test_category_weights_follow_star() -> None:

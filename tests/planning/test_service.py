@@ -17,7 +17,7 @@ from kg.planning.keys import has_keys
 from kg.query import run
 from kg.store import Store, open_store
 from nlp import buckets as nb
-from tests.planning.conftest import MINI
+from tests.planning.handmade import MINI
 
 
 @pytest.fixture(scope="module")
