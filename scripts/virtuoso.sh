@@ -29,12 +29,14 @@ start)
       -e "s|^ResultSetMaxRows.*|ResultSetMaxRows = 1000000|" \
       /etc/virtuoso-opensource-7/virtuoso.ini > "$ini"
   # the temp database has its own ErrorLogFile-less section; make its files distinct too
-  (cd "$dir" && nohup virtuoso-t +configfile "$ini" +foreground > "$dir/stdout.log" 2>&1 & echo $! > "$dir/pid")
+  # detached from our stdout, so that $(virtuoso.sh start ...) returns once the server is up
+  nohup virtuoso-t +configfile "$ini" +foreground > "$dir/stdout.log" 2>&1 < /dev/null &
+  echo $! > "$dir/pid"
   for _ in $(seq 1 120); do
-    if curl -fsS -o /dev/null "http://127.0.0.1:$http/sparql?query=ASK%7B%7D" 2>/dev/null; then break; fi
+    if curl -m 5 -fsS -o /dev/null "http://127.0.0.1:$http/sparql?query=ASK%7B%7D" 2>/dev/null; then break; fi
     sleep 0.5
   done
-  curl -fsS -o /dev/null "http://127.0.0.1:$http/sparql?query=ASK%7B%7D" || { cat "$dir/stdout.log" >&2; exit 1; }
+  curl -m 5 -fsS -o /dev/null "http://127.0.0.1:$http/sparql?query=ASK%7B%7D" || { cat "$dir/stdout.log" >&2; exit 1; }
   isql exec="GRANT SPARQL_UPDATE TO \"SPARQL\";" >/dev/null
   isql exec="DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);" >/dev/null
   echo "http://127.0.0.1:$http/sparql"
