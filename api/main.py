@@ -15,11 +15,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from api import errors, openapi
 from api.deps import Registry, get_store
 from api.middleware import BodyLimit, SecurityHeaders
 from api.routes import pages, planning, resources, search, sparql, suggest, tables
+from api.services import planning_link
 from api.services.suggest import COAFFECTED_INDEX, TextEngine
 from api.settings import Settings, get_settings
 from kg.store import open_store
@@ -66,6 +68,21 @@ def _warm_up(registry: Registry, store: object, settings: Settings) -> None:
     COAFFECTED_INDEX.get(store)  # type: ignore[arg-type]  # starts the planning index build
 
 
+def _planning_keys(store: object, settings: Settings) -> None:
+    """Let the planning module write its derived keys now, before any request is served.
+
+    It computes them on first use otherwise, and that batch write switches the Oxigraph
+    generation under requests running in other threads.
+    """
+    ensure = planning_link.function("ensure_keys")
+    if ensure is None or settings.read_only:
+        return
+    try:
+        ensure(store)
+    except Exception:  # noqa: BLE001 - planning falls back to coded places without keys
+        log.exception("planning keys could not be computed")
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The application; `settings` default to the environment (A2P_*)."""
     settings = settings or get_settings()
@@ -81,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else:
             opened = store = open_store(settings.store, read_only=settings.read_only)
             registry.store = store
+        await run_in_threadpool(_planning_keys, store, settings)
         if settings.warm_up:
             _warm_up(registry, store, settings)
         try:

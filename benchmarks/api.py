@@ -98,13 +98,15 @@ def build_synthetic_graph(species: int, base: Path, chunk_species: int = 20_000)
 # --------------------------------------------------------------------------- server
 
 
-def start_server(store: str, port: int, workers: int, index_dir: str, nlp: bool) -> subprocess.Popen:
+def start_server(store: str, port: int, workers: int, index_dir: str, nlp: bool,
+                 warm_up: bool = True) -> subprocess.Popen:
     env = dict(os.environ)
     env.update({
         "A2P_INDEX_DIR": index_dir,
         "A2P_USE_NLP": "true" if nlp else "false",
         # semantic search is not measured here; embedding every text would compete for CPU
         "A2P_SEMANTIC_SEARCH": "false",
+        "A2P_WARM_UP": "true" if warm_up else "false",
         "PYTHONUNBUFFERED": "1",
     })
     code = (
@@ -131,7 +133,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_ready(base: str, nlp: bool, timeout: float) -> dict:
+def wait_ready(base: str, nlp: bool, timeout: float, warm_up: bool = True) -> dict:
     import httpx
 
     deadline = time.monotonic() + timeout
@@ -144,7 +146,7 @@ def wait_ready(base: str, nlp: bool, timeout: float) -> dict:
                                                             "coaffected_index")}, flush=True)
         try:
             health = httpx.get(base + "/health", timeout=5).json()
-            ready = (
+            ready = not warm_up or (
                 (not nlp or health.get("nlp") != "not loaded yet")
                 and str(health.get("search", "")).startswith("ready")
                 and "semantic building" not in str(health.get("search", ""))
@@ -333,6 +335,10 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=1, help="Server worker processes.")
     ap.add_argument("--no-nlp", action="store_true", help="Serve /suggest without the nlp models.")
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--only", choices=["species", "suggest"], default=None,
+                    help="Measure one endpoint only.")
+    ap.add_argument("--no-warm-up", action="store_true",
+                    help="Do not wait for (or start) the server's background indexes.")
     ap.add_argument("--ready-timeout", type=float, default=3600.0,
                     help="Seconds to wait for the server's background warm-up.")
     ap.add_argument("--out", default="", help="Write the results as JSON here too.")
@@ -357,18 +363,19 @@ def main() -> None:
     nlp = not args.no_nlp
     print(f"graph: {label} ({store}); server: 127.0.0.1:{port}, {args.workers} worker(s); "
           f"{args.concurrency} concurrent clients from this process", flush=True)
-    proc = start_server(store, port, args.workers, str(base_dir / "index"), nlp)
+    proc = start_server(store, port, args.workers, str(base_dir / "index"), nlp,
+                        warm_up=not args.no_warm_up)
     results: dict = {"graph": label, "store": store, "concurrency": args.concurrency,
                      "workers": args.workers}
     try:
         t0 = time.perf_counter()
-        health = wait_ready(base, nlp, timeout=args.ready_timeout)
+        health = wait_ready(base, nlp, timeout=args.ready_timeout, warm_up=not args.no_warm_up)
         results["health"] = health
         print(f"ready in {time.perf_counter() - t0:.0f} s; nlp: {health.get('nlp')}", flush=True)
         ids = sample_ids(base, args.species_requests, args.seed)
         rnd = random.Random(args.seed)
-        draft_pool = drafts(base, rnd.sample(sorted(set(ids)), min(len(set(ids)),
-                                                                     args.suggest_requests + 4)))
+        n_drafts = 8 if args.only == "species" else args.suggest_requests + 4
+        draft_pool = drafts(base, rnd.sample(sorted(set(ids)), min(len(set(ids)), n_drafts)))
         print(f"{len(draft_pool)} distinct drafts for /suggest (real assessments of the graph)",
               flush=True)
         # warm-up (not measured): connections, the nlp pipeline, caches of code lists
@@ -382,8 +389,11 @@ def main() -> None:
         new_reqs = [("POST", "/suggest", d) for d in fresh]
         again_reqs = [("POST", "/suggest", d) for d in fresh]
         results["load_average_before"] = os.getloadavg()
-        for name, reqs in (("species", species_reqs), ("suggest_new", new_reqs),
-                           ("suggest_again", again_reqs)):
+        phases = [("species", species_reqs), ("suggest_new", new_reqs),
+                  ("suggest_again", again_reqs)]
+        if args.only:
+            phases = [(n, r) for n, r in phases if n.startswith(args.only)]
+        for name, reqs in phases:
             c0 = cpu_seconds(proc.pid)
             r = asyncio.run(load(base, reqs, args.concurrency, args.max_seconds))
             r["server_cpu_ms_per_request"] = round(
@@ -398,6 +408,8 @@ def main() -> None:
           f"{'p99 ms':>9}{'cpu ms':>8}  target p95")
     ok = True
     for name, path in PHASES:
+        if name not in results:
+            continue
         r = results[name]
         met = r["p95_ms"] <= TARGETS[name] and r["errors"] == 0
         ok &= met

@@ -389,9 +389,10 @@ class OxigraphStore(Store):
                 raise
             self._switch(new)
             old = self.generation
-            self.generation = new
-            del self.store
+            # open the new generation, then swap it in with one assignment: concurrent
+            # readers always see an open store (the old one stays valid until dropped)
             self._open(new)
+            self.generation = new
             shutil.rmtree(self.path / old, ignore_errors=True)
 
     def dump(self, out: IO[bytes], fmt: str = "nquads") -> None:

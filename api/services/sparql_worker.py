@@ -64,12 +64,16 @@ def execute(store: Any, job: dict[str, Any]) -> dict[str, Any]:
     deadline = job["deadline"]
     cap = job["row_cap"]
     kwargs: dict[str, Any] = {}
-    if job.get("default_graphs"):
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
-    else:
-        kwargs["use_default_graph_as_union"] = True
-    if job.get("named_graphs"):
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
+    try:
+        if job.get("default_graphs"):
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if job.get("named_graphs"):
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
+    except ValueError as exc:
+        return {"error": 400, "title": "invalid graph IRI",
+                "detail": f"default-graph-uri / named-graph-uri: {exc}"}
     try:
         res = store.query(job["query"], **kwargs)
     except SyntaxError as exc:

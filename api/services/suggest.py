@@ -52,7 +52,7 @@ from kg.store import Store
 
 log = logging.getLogger("a2p.suggest")
 
-MAX_COAFFECTED_PAIRS = 12  # (threat class, country) pairs looked up per request
+MAX_COAFFECTED_PAIRS = 6  # (threat class, country) pairs looked up per request (SPARQL path)
 BUCKET_LABELS = {
     "single_species": "Single-species recovery planning",
     "habitat": "Habitat-recovery-based planning",

@@ -257,3 +257,16 @@ def test_memory_store_runs_in_a_thread(app_factory: Any, download: Any) -> None:
         assert r.status_code == 400
         r = c.get("/sparql", params={"query": NAMES, "default-graph-uri": "urn:x"})
         assert r.status_code == 400
+
+
+def test_dataset_selection(client: TestClient) -> None:
+    from kg import iris
+
+    g = iris.graph("ontology")
+    r = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                                      "default-graph-uri": g})
+    n_onto = int(r.json()["results"]["bindings"][0]["n"]["value"])
+    assert 0 < n_onto < int(client.get("/sparql", params={"query": COUNT}).json()
+                            ["results"]["bindings"][0]["n"]["value"])
+    r = client.get("/sparql", params={"query": COUNT, "default-graph-uri": "not an iri"})
+    assert r.status_code == 400 and "graph IRI" in r.json()["title"]
