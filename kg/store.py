@@ -92,7 +92,8 @@ def _to_rdflib(term: Any) -> Node | None:
     raise StoreError(f"unsupported term {term!r}")
 
 
-def _to_ox(term: Node) -> Any:
+def to_oxigraph(term: Node) -> Any:
+    """rdflib term -> pyoxigraph term (the inverse of the conversion used for results)."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):

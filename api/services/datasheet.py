@@ -34,7 +34,7 @@ from api.services.codes import codes
 from api.services.consistency import completeness
 from kg import iris
 from kg.build import NARRATIVE_PROPS
-from kg.store import Store
+from kg.store import Store, to_oxigraph
 from kg.vocab import A2P
 
 _ID = re.compile(r"[A-Za-z0-9_.\-]{1,40}")
@@ -373,25 +373,9 @@ def _graph_triples(store: Store, graphs: list[str]) -> Graph:
 def serialize_graph(g: Graph, fmt: str) -> bytes:
     triples = []
     for s, p, o in g:
-        triples.append(ox.Triple(_ox(s), _ox(p), _ox(o)))
+        triples.append(ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)))
     rdf = ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.JSON_LD
     return ox.serialize(sorted(triples, key=str), format=rdf, prefixes=PREFIXES) or b""
-
-
-def _ox(t: object) -> Any:
-    from rdflib import BNode, Literal
-
-    if isinstance(t, URIRef):
-        return ox.NamedNode(str(t))
-    if isinstance(t, BNode):
-        return ox.BlankNode(str(t))
-    if isinstance(t, Literal):
-        if t.language:
-            return ox.Literal(str(t), language=t.language)
-        if t.datatype:
-            return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
-        return ox.Literal(str(t))
-    raise TypeError(t)
 
 
 def species_rdf(store: Store, taxon_id: str, fmt: str) -> bytes | None:
