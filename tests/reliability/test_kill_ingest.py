@@ -1,0 +1,172 @@
+"""Ingest is transactional: SIGKILL `a2p ingest` at random points, the store holds old or new.
+
+A store holds an old graph (a 3,000-species download). `a2p ingest NEW` (a 17,000-species
+download) runs as a subprocess and is killed (SIGKILL to its whole process group, as the
+kernel's OOM killer or a power cut would) at seeded random times spread over the measured
+duration of one complete ingest, half of them inside the window where the store folder is
+being written. After every kill the store is reopened the way the next command would open it
+and must hold exactly the old graph or exactly the new one (quad count, per-graph counts,
+and for the old graph every quad), and take no more disk than the two graphs together.
+A final uninterrupted ingest on a killed store must give the new graph.
+
+Kills run two at a time (the timings are measured under the same load).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from relysupport import A2P, Fingerprint, a2p, fingerprint, synth
+
+from kg.store import open_store
+
+NEW_SPECIES = 17_000
+OLD_SPECIES = 3_000
+KILLS = 20
+PARALLEL = 2
+SEED = 20261125
+
+
+def folder_state(path: Path) -> set[str]:
+    return {p.name for p in path.iterdir()} if path.exists() else set()
+
+
+def disk_bytes(path: Path) -> int:
+    seen: set[tuple[int, int]] = set()
+    total = 0
+    for root, _, files in os.walk(path):
+        for f in files:
+            st = os.lstat(os.path.join(root, f))
+            if (st.st_dev, st.st_ino) not in seen:  # hard links (checkpoints) count once
+                seen.add((st.st_dev, st.st_ino))
+                total += st.st_size
+    return total
+
+
+def dump_digest(store_url: str) -> str:
+    import io
+
+    buf = io.BytesIO()
+    with open_store(store_url) as st:
+        st.dump(buf)
+    lines = sorted(ln for ln in buf.getvalue().splitlines() if ln.strip())
+    return hashlib.sha256(b"\n".join(lines)).hexdigest()
+
+
+@dataclass
+class Run:
+    seconds: float  # wall time of the whole ingest
+    first_write: float  # when the store folder first changed (seconds from start)
+    exit_code: int | None
+    stderr: str
+
+
+def ingest_run(download: Path, store: Path, kill_at: float | None = None) -> Run:
+    """`a2p ingest`, watching the store folder; SIGKILL the process group at `kill_at` s."""
+    before = folder_state(store)
+    start = time.monotonic()
+    proc = subprocess.Popen([*A2P, "ingest", str(download), "--store", f"oxigraph:{store}", "-q"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    first_write = float("inf")
+    while proc.poll() is None:
+        now = time.monotonic() - start
+        if first_write == float("inf") and folder_state(store) != before:
+            first_write = now
+        if kill_at is not None and now >= kill_at:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return Run(now, first_write, None, "")
+        time.sleep(0.02)
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    return Run(time.monotonic() - start, first_write, proc.returncode, err)
+
+
+@pytest.fixture(scope="module")
+def downloads(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("kill-downloads")
+    return synth(base / "old", OLD_SPECIES, 11), synth(base / "new", NEW_SPECIES, 12)
+
+
+@pytest.mark.slow
+def test_sigkill_during_ingest_leaves_old_or_new_graph(
+    downloads: tuple[Path, Path], tmp_path: Path
+) -> None:
+    old_download, new_download = downloads
+    template = tmp_path / "old-store"
+    a2p("ingest", str(old_download), "--store", f"oxigraph:{template}", "-q")
+    old = fingerprint(f"oxigraph:{template}")
+    old_dump = dump_digest(f"oxigraph:{template}")
+    assert old.quads > 100_000
+
+    # calibrate: two complete ingests side by side, as the kills will run
+    refs = [tmp_path / f"ref{i}" for i in range(PARALLEL)]
+    for r in refs:
+        shutil.copytree(template, r)
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        calib = list(pool.map(lambda r: ingest_run(new_download, r), refs))
+    for run in calib:
+        assert run.exit_code == 0, run.stderr
+    new = fingerprint(f"oxigraph:{refs[0]}")
+    assert fingerprint(f"oxigraph:{refs[1]}") == new, "the same ingest gave two different graphs"
+    assert new != old and new.quads > 1_000_000
+    size_limit = disk_bytes(template) + disk_bytes(refs[0])
+    duration = min(r.seconds for r in calib)
+    write_start = min(max(r.first_write for r in calib), duration * 0.9)
+    for r in refs:
+        shutil.rmtree(r)
+
+    rng = random.Random(SEED)
+    times = [rng.uniform(0.02, 0.98) * duration for _ in range(KILLS // 2)]
+    times += [rng.uniform(write_start, 0.99 * duration) for _ in range(KILLS - len(times))]
+    rng.shuffle(times)
+
+    def one(i: int) -> tuple[float, str, Fingerprint]:
+        store = tmp_path / f"kill{i}"
+        shutil.copytree(template, store)
+        run = ingest_run(new_download, store, kill_at=times[i])
+        state = fingerprint(f"oxigraph:{store}")  # reopens the store as the next command would
+        if run.exit_code is not None:
+            assert run.exit_code == 0, run.stderr
+            outcome = "finished"
+        elif state == old:
+            assert dump_digest(f"oxigraph:{store}") == old_dump
+            outcome = "old"
+        elif state == new:
+            outcome = "new"
+        else:
+            outcome = "torn"
+        assert disk_bytes(store) <= size_limit * 1.1, f"kill {i}: leftovers after reopening"
+        if i < KILLS - 1:
+            shutil.rmtree(store)
+        return times[i], outcome, state
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        results = list(pool.map(one, range(KILLS)))
+    report = [f"{t:6.1f}s {outcome}" for t, outcome, _ in sorted(results)]
+    print(f"\ningest of {NEW_SPECIES} species: {duration:.1f} s (two side by side), store folder "
+          f"first written at {write_start:.1f} s; old graph {old.quads} quads, new {new.quads}")
+    print("kills (time since start, store state after reopening):\n  " + "\n  ".join(report))
+    print(f"{KILLS} kills in {time.monotonic() - started:.0f} s")
+
+    torn = [(t, s) for t, outcome, s in results if outcome == "torn"]
+    assert not torn, f"store neither old nor new after a kill: {torn}"
+    killed = [o for _, o, _ in results if o != "finished"]
+    assert len(killed) >= KILLS * 0.9, f"too few kills landed before the ingest ended: {report}"
+    assert "old" in killed
+
+    # the last killed store is the one a user would retry on: a full ingest gives the new graph
+    last = tmp_path / f"kill{KILLS - 1}"
+    a2p("ingest", str(new_download), "--store", f"oxigraph:{last}", "-q")
+    assert fingerprint(f"oxigraph:{last}") == new
