@@ -6,6 +6,7 @@ Turtle writer degrades badly otherwise), codes keep their digits with "." → "_
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 BASE = "https://w3id.org/assess2plan/"
@@ -110,3 +111,34 @@ def names_graph(taxon_id: str) -> str:
 def latest_graph(taxon_id: str) -> str:
     """The taxon's latest-assessment marker (recomputed whenever its assessments are ingested)."""
     return graph("latest", f"sis{taxon_id}")
+
+
+def suggestion(model: str, version: str, key: str) -> str:
+    """A suggestion made by a model or rule set (planning buckets, co-affected lists, clusters,
+    scores): suggestion('buckets', '0.1.0', 'a123-habitat') → id/suggestion/buckets-v0_1_0-A123-habitat.
+    The key's "-"-separated parts are kept apart ('7.2-ID' → '7_2-ID', '11-lme-1' ≠ '1.1-lme-1').
+    Stable: the same model version and key mint the same IRI, so writing again replaces it."""
+    local = "-".join(code_local(k) for k in key.split("-"))
+    return f"{ID}suggestion/{code_local(model)}-v{code_local(version)}-{local}"
+
+
+def text_suggestion(assessment_id: str, key: str) -> str:
+    """A suggestion extracted from an assessment's text (one span): hangs off the assessment."""
+    return part(assessment_id or "draft", "suggestion", key)
+
+
+def feedback(assessment_id: str, ident: str) -> str:
+    """An assessor's feedback on a suggestion (ident: a fresh unique id, e.g. uuid4().hex)."""
+    return part(assessment_id or "draft", "feedback", ident)
+
+
+def comment(assessment_id: str, ident: str) -> str:
+    """A planner's comment on an assessment (ident: a fresh unique id, e.g. uuid4().hex)."""
+    return part(assessment_id or "draft", "comment", ident)
+
+
+def agent(name: str, institution: str = "") -> str:
+    """A person who gave feedback or a comment, identified by name and institution (hashed:
+    no personal data in the IRI)."""
+    digest = hashlib.sha256(f"{name}\x1f{institution}".encode()).hexdigest()[:20]
+    return f"{ID}agent/p{digest}"

@@ -59,11 +59,6 @@ def place_iri(key: str) -> str:
     return iris.place(kind, key.split("-", 1)[1])
 
 
-def suggestion_iri(model: str, version: str, key: str) -> str:
-    """Suggestion node IRI (a sub-path of the model's graph IRI: minted from ids, stable)."""
-    return graph_of(model, version) + "/" + iris.code_local(key)
-
-
 def _head(q: Quads, node: str, g: str, activity: str, source: str, reasons: Iterable[str]) -> None:
     q.node(node, T, A2P.Suggestion, g)
     q.node(node, T, str(PROV.Entity), g)
@@ -87,7 +82,7 @@ def bucket_quads(recs: Sequence[BucketRecommendation], model: str, version: str)
     g = graph_of(model, version)
     act = _activity(q, model, version, g)
     for r in recs:
-        node = suggestion_iri(model, version, f"a{r.assessment_id}-{r.bucket}")
+        node = iris.suggestion(model, version, f"a{r.assessment_id}-{r.bucket}")
         _head(q, node, g, act, f"{model}/{version}", r.reasons)
         if r.assessment_id:
             q.node(node, A2P.aboutAssessment, iris.assessment(r.assessment_id), g)
@@ -107,7 +102,7 @@ def coaffected_quads(focal_assessment: str, results: Sequence[CoAffected], versi
     g = graph_of("coaffected", version, f"a{focal_assessment}")
     act = _activity(q, "coaffected", version, g)
     for rank, r in enumerate(results, 1):
-        node = suggestion_iri("coaffected", version, f"a{focal_assessment}-{r.taxon_id}")
+        node = iris.suggestion("coaffected", version, f"a{focal_assessment}-{r.taxon_id}")
         reasons = [f"rank {rank}: shares threats {', '.join(r.shared_threats)} in {', '.join(r.shared_places)}"]
         _head(q, node, g, act, f"coaffected/{version}", reasons)
         q.node(node, A2P.aboutAssessment, iris.assessment(focal_assessment), g)
@@ -122,7 +117,7 @@ def cluster_quads(clusters: Sequence[Cluster], version: str) -> Quads:
     g = graph_of("clusters", version)
     act = _activity(q, "clusters", version, g)
     for c in clusters:
-        node = suggestion_iri("clusters", version, c.id)
+        node = iris.suggestion("clusters", version, c.id)
         reasons = [
             f"shared threats {', '.join(c.threats)}; places {', '.join(c.places)}"
             + (f"; habitats {', '.join(c.habitats)}" if c.habitats else ""),
@@ -148,7 +143,7 @@ def score_quads(scores: Sequence[ThreatScore], version: str) -> Quads:
     g = graph_of("scores", version)
     act = _activity(q, "scores", version, g)
     for s in scores:
-        node = suggestion_iri("scores", version, f"{s.threat}-{s.place}")
+        node = iris.suggestion("scores", version, f"{s.threat}-{s.place}")
         _head(q, node, g, act, f"scores/{version}", [f"{s.species_count} species; {s.approximation}"])
         q.node(node, A2P.suggestedCode, iris.concept("threats", s.threat), g)
         q.node(node, A2P.atPlace, place_iri(s.place), g)
