@@ -25,6 +25,7 @@ log = logging.getLogger("a2p.api")
 
 TITLES = {
     400: "bad request",
+    401: "unauthorized",
     403: "forbidden",
     404: "not found",
     405: "method not allowed",

@@ -45,6 +45,7 @@ from kg.links.alerts import (
     subscribe,
     unsubscribe,
 )
+from kg.links.match import TaxonIndex, resolve_taxon
 from kg.links.places import resolve_place
 from kg.links.pledges import (
     PledgeIn,
@@ -63,6 +64,7 @@ from kg.store import Store
 __all__ = [
     "DeliveryPolicy",
     "EventIn",
+    "FieldValueError",
     "PledgeIn",
     "PledgeUpdate",
     "SubscriptionIn",
@@ -125,8 +127,31 @@ def _taxon_iri(value: str) -> str:
 # --------------------------------------------------------------------------- pledges
 
 
+class FieldValueError(ValueError):
+    """A value refused because of what the graph holds; `loc` names the request field."""
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
+def _taxon_index(store: Store, names: list[str], field: str) -> TaxonIndex | None:
+    """The graph's taxon index, after checking every name in `names` resolves (FieldValueError
+    naming `field[i]` otherwise); None when there are no names."""
+    if not names:
+        return None
+    index = TaxonIndex.from_store(store)
+    for i, name in enumerate(names):
+        try:
+            resolve_taxon(index, name)
+        except ValueError as exc:
+            raise FieldValueError(("body", field, i), str(exc)) from None
+    return index
+
+
 def create_pledge(store: Store, body: PledgeIn) -> dict[str, Any]:
-    return add_pledge(store, body).to_dict()
+    index = _taxon_index(store, body.taxa, "taxa")
+    return add_pledge(store, body, index=index).to_dict()
 
 
 def change_pledge(store: Store, pledge_id: str, body: PledgeUpdate) -> dict[str, Any]:
@@ -142,17 +167,43 @@ def pledge(store: Store, pledge_id: str) -> dict[str, Any]:
 
 
 def pledges(
-    store: Store, *, taxon: str | None = None, place: str | None = None
+    store: Store,
+    *,
+    taxon: str | None = None,
+    place: str | None = None,
+    stakeholder: str | None = None,
+    contacts: bool = True,
 ) -> list[dict[str, Any]]:
-    """Pledges, optionally for a taxon (id or IRI) and/or at a place (specification)."""
-    return [
-        p.to_dict()
-        for p in list_pledges(
-            store,
-            taxon=_taxon_iri(taxon) if taxon else None,
-            place=resolve_place(place).iri if place else None,
-        )
-    ]
+    """Pledges, optionally for a taxon (name, Red List id or IRI), at a place (specification)
+    and/or by a stakeholder (name, case-insensitive, or its id `sh...`).
+
+    contacts=False blanks the stakeholders' contacts (for readers without the write token).
+    A taxon or place that cannot be resolved raises FieldValueError naming `query.<field>`.
+    """
+    t_iri = p_iri = None
+    if taxon:
+        try:
+            t_iri = resolve_taxon(TaxonIndex.from_store(store), taxon).iri
+        except ValueError as exc:
+            raise FieldValueError(("query", "taxon"), str(exc)) from None
+    if place:
+        try:
+            p_iri = resolve_place(place).iri
+        except ValueError as exc:
+            raise FieldValueError(("query", "place"), str(exc)) from None
+    out = []
+    for p in list_pledges(store, taxon=t_iri, place=p_iri):
+        sh = p.stakeholder
+        if stakeholder and stakeholder.strip().lower() not in (
+            " ".join(sh["name"].lower().split()),
+            terms.stakeholder_key(sh["kind"], sh["name"], sh["contact"]),
+        ):
+            continue
+        d = p.to_dict()
+        if not contacts:
+            d["stakeholder"] = {**d["stakeholder"], "contact": ""}
+        out.append(d)
+    return out
 
 
 # --------------------------------------------------------------------------- events
@@ -183,11 +234,16 @@ def deliver_notifications(
     policy: DeliveryPolicy | None = None,
     client: httpx.Client | None = None,
     sleep: Callable[[float], None] | None = None,
+    mailer: Callable[[str, str, str], None] | None = None,
 ) -> list[dict[str, Any]]:
+    """Notify the event's subscribers (webhooks with retries; e-mail through `mailer`, or
+    recorded without one), logging every notification in the graph."""
     terms.check_id(event_id, "e")
     return [
         n.to_dict()
-        for n in notify_event(store, event_id, policy=policy, client=client, sleep=sleep)
+        for n in notify_event(
+            store, event_id, policy=policy, client=client, sleep=sleep, mailer=mailer
+        )
     ]
 
 
@@ -216,7 +272,8 @@ def notifications(store: Store, event_id: str) -> list[dict[str, Any]]:
 
 
 def create_subscription(store: Store, body: SubscriptionIn) -> dict[str, Any]:
-    return subscribe(store, body).to_dict()
+    index = _taxon_index(store, body.taxa, "taxa")
+    return subscribe(store, body, index=index).to_dict()
 
 
 def delete_subscription(store: Store, sub_id: str) -> dict[str, Any]:
@@ -243,9 +300,19 @@ def reassessment(
     return [asdict(i) for i in reassessment_list(store, today=today, years=years)]
 
 
-def species_links(store: Store, taxon: str) -> dict[str, Any]:
-    """Everything linked to a taxon (id or IRI): CITES, ex situ, schemes, Green Status, pledges."""
-    return _species_links(store, _taxon_iri(taxon))
+def species_links(store: Store, taxon: str, *, contacts: bool = True) -> dict[str, Any]:
+    """Everything linked to a taxon (id or IRI): CITES, ex situ, schemes, Green Status, pledges,
+    its skos:exactMatch identifiers. KeyError when the graph has no assessed taxon with it."""
+    iri = _taxon_iri(taxon)
+    out = _species_links(store, iri)
+    if not out["summary"]:
+        raise KeyError(f"no assessed taxon {taxon!r} in the graph")
+    out["taxon"] = iri
+    out["exact_match"] = str(out["summary"].get("identifiers") or "").split()
+    if not contacts:
+        for p in out["pledges"]:
+            p["stakeholder"] = {**p["stakeholder"], "contact": ""}
+    return out
 
 
 def review_table(store: Store, *, category: str | None = None) -> list[dict[str, Any]]:

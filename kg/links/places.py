@@ -105,6 +105,15 @@ def place_from_graph(iri_: str, name: str | None = None, code: str | None = None
     """A place read back from the graph (its IRI, label, a2p:placeCode) as PlaceRef.to_dict()."""
     if code and ":" in code and code.split(":", 1)[0] in SITE_KINDS:
         return resolve_place(code).to_dict()
+    for kind in SITE_KINDS:  # a site whose code another module wrote without the kind
+        if iri_.startswith(iris.place(kind, "")):
+            for given in (code, name):
+                try:
+                    ref = resolve_place(f"{kind}:{given}") if given else None
+                except ValueError:
+                    continue
+                if ref is not None and ref.iri == iri_:
+                    return ref.to_dict()
     countries = load_schemes()["countries"]
     if iri_ in countries.by_iri:
         return resolve_place(countries.by_iri[iri_]).to_dict()
