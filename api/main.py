@@ -22,7 +22,7 @@ from api.deps import Registry, get_store
 from api.middleware import BodyLimit, SecurityHeaders
 from api.routes import links, pages, planning, resources, search, sparql, suggest, tables
 from api.services import planning_link
-from api.services.suggest import COAFFECTED_INDEX, BucketEngine, TextEngine
+from api.services.suggest import COAFFECTED_INDEX, TextEngine
 from api.settings import Settings, get_settings
 from kg.store import open_store
 
@@ -65,8 +65,6 @@ def _warm_up(registry: Registry, store: object, settings: Settings) -> None:
     threading.Thread(target=tables, name="a2p-tables", daemon=True).start()
     if settings.use_nlp:
         threading.Thread(target=registry.text.warm_up, name="a2p-nlp", daemon=True).start()
-    threading.Thread(target=registry.buckets.warm_up, args=(store,), name="a2p-buckets",
-                     daemon=True).start()
     COAFFECTED_INDEX.get(store)  # type: ignore[arg-type]  # starts the planning index build
 
 
@@ -91,11 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        registry = Registry(
-            settings=settings,
-            text=TextEngine(enabled=settings.use_nlp, max_batch=settings.suggest_batch),
-            buckets=BucketEngine(max_batch=settings.suggest_batch),
-        )
+        registry = Registry(settings=settings, text=TextEngine(enabled=settings.use_nlp))
         app.state.registry = registry
         override = app.dependency_overrides.get(get_store)
         opened = None
