@@ -26,10 +26,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef, namespace
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
-from rdflib.namespace import RDF, XSD
 from rdflib.query import Result
 
 from api.main import create_app
@@ -87,7 +86,7 @@ def cases() -> Iterator[Case]:
         g.parse(SUITE / d / "manifest.ttl", format="turtle", publicID=f"{W3C_BASE}{d}/manifest.ttl")
         for lst in g.objects(None, MF.entries):
             for test in Collection(g, lst):
-                kind = next((kinds[t] for t in g.objects(test, RDF.type) if t in kinds), None)
+                kind = next((kinds[t] for t in g.objects(test, namespace.RDF.type) if t in kinds), None)
                 if kind is None:
                     continue
                 action = g.value(test, MF.action)
@@ -106,7 +105,7 @@ def cases() -> Iterator[Case]:
 
 def norm(t: object) -> object:
     """RDF 1.1: a plain literal is an xsd:string literal."""
-    if isinstance(t, Literal) and t.datatype == XSD.string:
+    if isinstance(t, Literal) and t.datatype == namespace.XSD.string:
         return Literal(str(t))
     return t
 
@@ -216,7 +215,7 @@ def run_case(client: TestClient, c: Case) -> str | None:
         got.parse(data=r.content, format="nt")
         want.parse(expected, format={".ttl": "turtle", ".rdf": "xml", ".nt": "nt"}[expected.suffix],
                    publicID=c.result)
-        if len(want) and (want.value(None, RDF.type) == URIRef(
+        if len(want) and (want.value(None, namespace.RDF.type) == URIRef(
                 "http://www.w3.org/2001/sw/DataAccess/tests/result-set#ResultSet")):
             return "expected results are an RDF result set (not compared by this harness)"
         return None if isomorphic(got, want) else f"graphs differ: got {len(got)}, want {len(want)}"
