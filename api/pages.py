@@ -96,6 +96,11 @@ def disconnect_page(request: Request, svg: str, rows: list[dict[str, Any]],
     return _render(request, "disconnect.html", svg=Markup(svg), rows=rows, f=f, opts=_options())
 
 
+def links_fragment(request: Request, links: dict[str, Any]) -> HTMLResponse:
+    """A species' links and pledges as an HTML fragment (the species page loads it)."""
+    return _render(request, "_links.html", links=links)
+
+
 def clusters_page(request: Request, clusters: Any) -> HTMLResponse:
     return _render(request, "clusters.html", clusters=clusters)
 

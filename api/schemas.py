@@ -687,6 +687,12 @@ class ReviewRow(Model):
     actions_in_place: list[str] = Field(default_factory=list)
     actions_needed: list[str] = Field(default_factory=list)
     suggested_buckets: list[str] = Field(default_factory=list)
+    # linked data (kg.links): CITES, ex situ holdings and programmes, pledges
+    cites: str = Field("", description="CITES appendix: `II`, or `II (via Acropora)`.")
+    ex_situ: str = Field("", description="`global: 12 institutions, 340 individuals; EU: ...`")
+    programmes: list[str] = Field(default_factory=list, description="EEP, SSP, Amphibian Ark...")
+    pledges: int = Field(0, description="Pledges to take actions forward for the species.")
+    pledged_by: list[str] = Field(default_factory=list, description="Their stakeholders.")
 
 
 class ReviewTable(Model):
@@ -712,6 +718,11 @@ class ReviewTable(Model):
                             "actions_in_place": [],
                             "actions_needed": ["1.1"],
                             "suggested_buckets": ["habitat"],
+                            "cites": "II",
+                            "ex_situ": "global: 12 institutions, 340 individuals",
+                            "programmes": ["EEP"],
+                            "pledges": 1,
+                            "pledged_by": ["Fictland Wetlands Trust"],
                         }
                     ],
                 }

@@ -14,12 +14,14 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
+from api import pages
 from api.deps import ServicesDep, SettingsDep, StoreDep
+from api.negotiation import choose
 from api.schemas import problem_responses
 from api.schemas_links import (
     EventRequest,
@@ -265,14 +267,23 @@ async def reassessment(
 
 @router.get("/species/{species_id}/links", response_model=SpeciesLinks,
             summary="A species' links: CITES, ex situ, schemes, Green Status, ids, pledges",
-            responses=problem_responses(404, 422))
+            responses={200: {"description": "JSON, or an HTML fragment for the species page.",
+                             "content": {"text/html": {}}},
+                       **problem_responses(404, 406, 422)})
 async def species_links(
+    request: Request,
     store: StoreDep,
     writer: IsWriter,
     species_id: Annotated[str, Path(description="Red List taxon (SIS) id.", examples=["900101"],
                                     max_length=200)],
+    format: Annotated[str | None, Query(description="json or html (a fragment of the species "  # noqa: A002
+                                        "page).", examples=["json"])] = None,
 ) -> Any:
     """CITES appendix and listing date, ex situ holdings and programmes, EDGE/ED scores, AZE
     trigger status, national red list statuses, the IUCN Green Status, `skos:exactMatch`
     identifiers (GBIF, Wikidata, NCBI) and the pledges for the species."""
-    return await _call(svc.species_links, store, species_id, contacts=writer)
+    fmt = choose(request, ["json", "html"], "json", format)
+    links = await _call(svc.species_links, store, species_id, contacts=writer)
+    if fmt == "html":
+        return pages.links_fragment(request, links)
+    return links

@@ -19,7 +19,7 @@ from api import pages
 from api.deps import ServicesDep
 from api.negotiation import choose
 from api.schemas import problem_responses
-from api.services import datasheet, planning_link
+from api.services import datasheet, links, planning_link
 
 router = APIRouter(tags=["planners"])
 SpeciesId = Annotated[str, Path(description="Red List taxon (SIS) id.", examples=["900101"],
@@ -83,11 +83,14 @@ async def clusters(
     format: Annotated[str | None, Query(description="json or html.")] = None,  # noqa: A002
 ) -> Response:
     """Clusters of threatened species that share threats, places and habitats, with their
-    species, suggested bucket and cohesion."""
+    species (and each species' CITES appendix, ex situ holdings and pledges), suggested
+    bucket and cohesion."""
     fmt = choose(request, ["json", "html"], "json", format)
     data = await _call("list_clusters", services.store)
+    data = await run_in_threadpool(links.with_link_cells, services.store,
+                                   planning_link.to_jsonable(data))
     if fmt == "html":
-        return pages.clusters_page(request, planning_link.to_jsonable(data))
+        return pages.clusters_page(request, data)
     return _json(data)
 
 

@@ -78,6 +78,7 @@ __all__ = [
     "deliver_notifications",
     "event",
     "events",
+    "link_cells",
     "link_columns",
     "notifications",
     "pledge",
@@ -85,6 +86,7 @@ __all__ = [
     "reassessment",
     "review_table",
     "species_links",
+    "with_link_cells",
     "subscriptions",
 ]
 
@@ -321,3 +323,40 @@ def review_table(store: Store, *, category: str | None = None) -> list[dict[str,
 
 def link_columns(store: Store, *, taxon: str | None = None) -> dict[str, dict[str, Any]]:
     return _link_columns(store, _taxon_iri(taxon) if taxon else None)
+
+
+def _split(value: Any) -> list[str]:
+    return [x for x in str(value).split("; ") if x] if value else []
+
+
+def link_cells(store: Store) -> dict[str, dict[str, Any]]:
+    """Red List taxon id -> the review table's link cells (ReviewRow fields `cites`, `ex_situ`,
+    `programmes`, `pledges`, `pledged_by`) for every taxon with something linked; one query."""
+    out: dict[str, dict[str, Any]] = {}
+    for iri, c in _link_columns(store, None).items():
+        cells = {
+            "cites": str(c["cites"] or ""),
+            "ex_situ": str(c["exSitu"] or ""),
+            "programmes": sorted(_split(c["programmes"])),
+            "pledges": int(c["pledges"] or 0),
+            "pledged_by": sorted(_split(c["pledgeStakeholders"])),
+        }
+        if any(cells.values()):
+            out[iri.rsplit("/sis", 1)[-1]] = cells
+    return out
+
+
+def with_link_cells(store: Store, clusters: Any) -> Any:
+    """The planning module's clusters (JSON-ready) with the link cells added to every species
+    of every cluster and to the singletons (`cites`, `ex_situ`, `programmes`, `pledges`,
+    `pledged_by`); one query for all of them."""
+    cells = link_cells(store)
+    empty = {"cites": "", "ex_situ": "", "programmes": [], "pledges": 0, "pledged_by": []}
+    groups = clusters.get("clusters", []) if isinstance(clusters, dict) else clusters
+    species = [s for c in groups if isinstance(c, dict) for s in c.get("species", [])]
+    if isinstance(clusters, dict):
+        species += list(clusters.get("singletons", []))
+    for s in species:
+        if isinstance(s, dict):
+            s.update(cells.get(str(s.get("taxon_id")), empty))
+    return clusters

@@ -26,12 +26,13 @@ from api.schemas import CodeCount, ReviewRow, ReviewTable, Stats, ThreatCell
 from api.services import queries
 from api.services.codes import codes
 from api.services.consistency import THREATENED, completeness
+from api.services.links import link_cells
 from kg import iris
 from kg.query import run
 from kg.store import OxigraphStore, Store
 
 log = logging.getLogger("a2p.tables")
-TABLES_FORMAT = "1"  # bump when IndexRow or ReviewRow change
+TABLES_FORMAT = "2"  # bump when IndexRow or ReviewRow change
 RANK_KEYS = ("kingdom", "phylum", "class_name", "order", "family", "genus")
 CATEGORY_ORDER = ["EX", "EW", "CR", "EN", "VU", "NT", "LC", "DD", "NE"]
 
@@ -253,6 +254,7 @@ class Tables:
                 log.exception("suggested buckets unavailable")
         buckets, source = found if found is not None else ({}, "")
         latest = {r.taxon_id: r.assessment_id for r in index}
+        linked = link_cells(self.store)
         review = []
         for r in run(self.store, "review_table").values():
             taxon_id = str(r["taxon"]).rsplit("/sis", 1)[-1]
@@ -271,6 +273,7 @@ class Tables:
                     actions_needed=sorted(_split(r["actionsNeeded"], "; ")),
                     suggested_buckets=buckets.get(taxon_id)
                     or buckets.get(iris.assessment(latest.get(taxon_id, "")), []),
+                    **linked.get(taxon_id, {}),
                 )
             )
         log.info("review table: %d species, %d threatened rows in %.1f s", len(index),
@@ -458,6 +461,11 @@ EXPORT_COLUMNS = [
     ("actions_in_place", "Actions in place"),
     ("actions_needed", "Actions needed"),
     ("suggested_buckets", "Suggested planning bucket"),
+    ("cites", "CITES appendix"),
+    ("ex_situ", "Ex situ holdings"),
+    ("programmes", "Ex situ programmes"),
+    ("pledges", "Pledges"),
+    ("pledged_by", "Pledged by"),
 ]
 
 
@@ -505,7 +513,7 @@ def review_xlsx(table: ReviewTable) -> bytes:
         cell.fill = PatternFill("solid", fgColor="2F5D50")
     for r in table.rows:
         ws.append([_csv_safe(_cell(r, k)) for k, _ in EXPORT_COLUMNS])
-    widths = [10, 30, 18, 9, 18, 6, 14, 30, 50, 30, 30, 20]
+    widths = [10, 30, 18, 9, 18, 6, 14, 30, 50, 30, 30, 20, 16, 36, 20, 8, 30]
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
     for row in ws.iter_rows(min_row=2):

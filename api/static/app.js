@@ -136,7 +136,16 @@ function sparqlEditor(form) {
   });
 }
 
+// ---- species page: links and pledges, rendered by the server (GET /species/{id}/links?format=html)
+async function loadFragment(box) {
+  try {
+    const r = await fetch(box.dataset.fragment, { headers: { Accept: "text/html" } });
+    if (r.ok) box.innerHTML = await r.text();  // server-rendered, escaped by the template engine
+  } catch (e) { /* the section keeps its link to the same page */ }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  const links = document.getElementById("links"); if (links) loadFragment(links);
   const stats = document.getElementById("stats"); if (stats) loadStats(stats);
   const sug = document.getElementById("suggestions"); if (sug) loadSuggestions(sug);
   const cf = document.getElementById("comment-form"); if (cf) commentForm(cf);

@@ -4,6 +4,8 @@ reassessment list and a species' links; the write token; bad input named by fiel
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from linkdata import DATA, Receiver
+from openpyxl import load_workbook
 from smtpsink import SmtpSink, closed_port_url, free_port
 
 from api.deps import get_store
@@ -414,3 +417,123 @@ def test_species_links(client: TestClient) -> None:
     assert client.get("/species/799999/links").status_code == 404
     res = client.get("/species/frog/links")
     assert res.status_code == 422 and "not a taxon" in res.json()["detail"]
+
+
+# --------------------------------------------------------------------------- review table, clusters
+
+
+def _pledge_two(client: TestClient) -> None:
+    res = client.post("/pledges", headers=AUTH, json={**PLEDGE, "taxa": ["700001", "700003"]})
+    assert res.status_code == 201, res.text
+
+
+def test_review_table_link_columns(client: TestClient) -> None:
+    before = {r["taxon_id"]: r for r in client.get("/review-table").json()["rows"]}
+    assert before["700001"]["pledges"] == 0  # built before the pledge ...
+    _pledge_two(client)
+    rows = {r["taxon_id"]: r for r in client.get("/review-table").json()["rows"]}
+    assert rows["700001"]["pledges"] == 1  # ... and rebuilt after it
+    frog = rows["700001"]
+    assert frog["cites"] == "I"
+    assert frog["ex_situ"] == "global: 12 institutions, 340 individuals; EU: 3 institutions, 40 individuals"
+    assert frog["programmes"] == ["Amphibian Ark", "EEP"]
+    assert frog["pledged_by"] == ["Fictland Wetlands Trust"]
+    assert rows["700002"]["cites"] == "II" and rows["700002"]["programmes"] == ["SSP"]  # synonym row
+    assert rows["700006"]["cites"] == "II (via Scleractinia)"  # the order's listing
+    assert rows["700003"]["ex_situ"] == "global: 0 institutions, 0 individuals"
+    assert rows["700003"]["pledges"] == 1
+    nothing = rows["700008"]
+    assert (nothing["cites"], nothing["ex_situ"], nothing["programmes"], nothing["pledges"],
+            nothing["pledged_by"]) == ("", "", [], 0, [])
+
+    res = client.get("/review-table", params={"format": "csv"})
+    table = list(csv.reader(io.StringIO(res.content.decode("utf-8-sig"))))
+    head = table[0]
+    assert head[-5:] == ["CITES appendix", "Ex situ holdings", "Ex situ programmes", "Pledges",
+                         "Pledged by"]
+    by = {r[0]: dict(zip(head, r, strict=True)) for r in table[1:]}
+    assert by["700001"]["CITES appendix"] == "I" and by["700001"]["Pledges"] == "1"
+    assert by["700001"]["Ex situ programmes"] == "Amphibian Ark; EEP"
+    assert by["700008"]["Pledges"] == "0"
+
+    res = client.get("/review-table", params={"format": "xlsx"})
+    ws = load_workbook(io.BytesIO(res.content))["Review table"]
+    header = [c.value for c in ws[1]]
+    assert header[-5:] == head[-5:]
+    cells = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert cells["700006"][header.index("CITES appendix")] == "II (via Scleractinia)"
+    assert cells["700003"][header.index("Pledged by")] == "Fictland Wetlands Trust"
+
+    page = client.get("/review-table", params={"format": "html"}).text
+    assert "<th>CITES</th><th>Ex situ</th><th>Pledges</th>" in page
+    assert "II (via Scleractinia)" in page and "1: Fictland Wetlands Trust" in page
+
+
+def test_link_cells_are_one_query(linked: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.services.tables import Tables
+
+    seen: list[str] = []
+    select = linked.select
+
+    def counting(query: str, *args: Any, **kwargs: Any) -> Any:
+        seen.append(query)
+        return select(query, *args, **kwargs)
+
+    monkeypatch.setattr(linked, "select", counting)
+    _index, review, _source = Tables(linked)._compute()
+    assert len(review) == 5 and sum(1 for r in review if r.cites) == 4
+    assert sum("CitesListing" in q for q in seen) == 1  # not one per row
+
+
+def test_cluster_views_get_link_cells(client: TestClient, linked: Store) -> None:
+    from api.services.links import with_link_cells
+
+    _pledge_two(client)
+    clusters = {"clusters": [{"id": "c1", "species": [
+        {"taxon_id": "700001", "name": "Fictorana lacustris"},
+        {"taxon_id": "700008", "name": "Fictoglis insularis"}]}],
+        "singletons": [{"taxon_id": "700006", "name": "Fictopora parva"}]}
+    out = with_link_cells(linked, clusters)
+    frog, dormouse = out["clusters"][0]["species"]
+    assert frog["cites"] == "I" and frog["pledges"] == 1 and frog["programmes"] == ["Amphibian Ark", "EEP"]
+    assert dormouse["cites"] == "" and dormouse["pledged_by"] == []
+    assert out["singletons"][0]["cites"] == "II (via Scleractinia)"
+
+    res = client.get("/clusters")
+    if res.status_code == 404:
+        pytest.skip("the planning module is not available")
+    single = {s["taxon_id"]: s for s in res.json()["singletons"]}
+    assert single["700001"]["pledged_by"] == ["Fictland Wetlands Trust"]
+    assert single["700002"]["cites"] == "II"
+    html = client.get("/clusters", params={"format": "html"}).text
+    assert "<h1>Clusters of co-affected species</h1>" in html
+
+    from api.pages import TEMPLATES  # the cluster page's species table, on the enriched clusters
+
+    cluster = {**out["clusters"][0], "title": "Lake Fictara", "bucket": "habitat",
+               "cohesion": 0.8, "threats": ["7.2"], "threat_labels": {}, "places": [],
+               "place_names": {}}
+    page = TEMPLATES.get_template("clusters.html").render(
+        clusters={"clusters": [cluster], "coverage": 0.4, "threatened": 5, "singletons": [],
+                  "method": "test"}, planning=True)
+    assert "<th>CITES</th><th>Ex situ</th><th>Pledges</th>" in page
+    assert "<td>I</td>" in page and "1: Fictland Wetlands Trust" in page
+    assert "(Amphibian Ark, EEP)" in page
+
+
+def test_species_page_shows_links_and_pledges(client: TestClient) -> None:
+    _pledge_two(client)
+    page = client.get("/species/700001", headers={"Accept": "text/html"}).text
+    assert 'data-fragment="/species/700001/links?format=html"' in page
+    frag = client.get("/species/700001/links", params={"format": "html"})
+    assert frag.status_code == 200 and frag.headers["content-type"].startswith("text/html")
+    text = frag.text
+    assert "Appendix I, listed 2017-10-04" in text
+    assert "global: 12 institutions, 340 individuals" in text and "Amphibian Ark; EEP" in text
+    assert "EDGE score 12.5" in text and "ID: EN" in text
+    assert "https://www.gbif.org/species/1000001" in text
+    assert "<b>Fictland Wetlands Trust</b> — 2.1 Site/area management at Lake Fictara" in text
+    assert "info@fictland.org" not in text  # no contacts without the token
+    assert client.get("/species/700008/links", params={"format": "html"}).text.count(
+        "No pledges yet.") == 1
+    assert client.get("/species/700001/links", params={"format": "pdf"}).status_code == 406
