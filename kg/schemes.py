@@ -64,6 +64,10 @@ class Scheme:
     def level(self, code: str) -> int:
         return len(self.ancestors(code))
 
+    def labels(self) -> dict[str, str]:
+        """code -> preferred label."""
+        return {c: x.label for c, x in self.concepts.items()}
+
 
 def scheme_files(ontology_dir: Path = ONTOLOGY_DIR) -> list[Path]:
     return sorted((ontology_dir / "schemes").glob("*.ttl"))
@@ -138,3 +142,38 @@ def _minted(name: str, code: str) -> str | None:
         return iris.concept(name, code)
     except KeyError:
         return None
+
+
+@lru_cache(maxsize=8)
+def ontology_scheme(scheme_iri: str, path: Path = ONTOLOGY_DIR / "assess2plan.ttl") -> Scheme:
+    """A concept scheme declared in the ontology file itself (a2p:ExSituRoles, a2p:PlanningBuckets),
+    its concepts keyed by skos:notation, in the order the file lists them."""
+    in_scheme, notation, pref = _SKOS + "inScheme", _SKOS + "notation", _SKOS + "prefLabel"
+    props: dict[str, dict[str, str]] = {}
+    members: list[str] = []
+    with open(path, "rb") as fh:
+        for t in ox.parse(fh, ox.RdfFormat.TURTLE):
+            s, p = t.subject, t.predicate.value
+            if not isinstance(s, ox.NamedNode):
+                continue
+            if p == in_scheme and t.object.value == scheme_iri:
+                members.append(s.value)
+            elif p in (notation, pref):
+                props.setdefault(s.value, {}).setdefault(p[len(_SKOS) :], t.object.value)
+    sch = Scheme(scheme_iri.rsplit("#", 1)[-1])
+    for iri in members:
+        code = props.get(iri, {}).get("notation")
+        if not code:
+            raise ValueError(f"{path}: concept {iri} of {scheme_iri} has no skos:notation")
+        label = props[iri].get("prefLabel", code)
+        sch.concepts[code] = Concept(code=code, iri=iri, label=label)
+        sch.by_iri[iri] = code
+        sch.by_label.setdefault(label.lower(), code)
+    if not sch.concepts:
+        raise ValueError(f"{path}: no concepts in scheme {scheme_iri}")
+    return sch
+
+
+def exsitu_roles() -> Scheme:
+    """The ex situ conservation roles (a2p:ExSituRoles; IUCN SSC ex situ guidelines, 2014)."""
+    return ontology_scheme(str(A2P.ExSituRoles))

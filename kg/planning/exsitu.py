@@ -24,21 +24,10 @@ from dataclasses import dataclass, field
 
 from kg.planning.models import ExSituEvaluation, ExSituStep
 from kg.planning.profile import Profile, level
+from kg.schemes import exsitu_roles
 
 VERSION = "exsitu.guidelines.v1"
 
-ROLE_LABELS: dict[str, str] = {
-    "insurance": "Insurance population",
-    "demographic": "Demographic manipulation and reinforcement (e.g. head-starting)",
-    "genetic": "Genetic reinforcement",
-    "reintroduction": "Source for reintroduction, reinforcement or assisted colonisation",
-    "ecological_replacement": "Ecological replacement",
-    "research": "Research and training",
-    "education": "Education and awareness",
-    "rescue": "Temporary rescue",
-    "genome_bank": "Genome resource banking",
-    "preservation": "Long-term preservation of a species extinct in the wild",
-}
 
 # Step 3: what kind of ex situ population each role needs (paraphrasing the guidelines' Annex)
 POPULATION_NEEDED: dict[str, str] = {
@@ -168,15 +157,16 @@ def evaluate(p: Profile, ctx: ExSituContext | None = None) -> ExSituEvaluation:
         roles.append(("reintroduction", "extirpated from part of its range; a source stock for return"))
     if cat == "CR" and (irrev or ew) and p.class_.upper() in ("ANTHOZOA", "AMPHIBIA", "ACTINOPTERYGII"):
         roles.append(("genome_bank", "critically endangered with threats beyond in situ control"))
+    labels = exsitu_roles().labels()
     for r in ctx.text_roles:
-        if r in ROLE_LABELS and r not in {x for x, _ in roles}:
+        if r in labels and r not in {x for x, _ in roles}:
             roles.append((r, "named in the assessment text"))
-    s2 = [f"{ROLE_LABELS[r]}: {why}" for r, why in roles] or [
+    s2 = [f"{labels[r]}: {why}" for r, why in roles] or [
         "no conservation role for ex situ management follows from the coded data"
     ]
 
     # ---- step 3: nature of the ex situ population
-    s3 = [f"{ROLE_LABELS[r]} needs {POPULATION_NEEDED[r]}" for r, _ in roles]
+    s3 = [f"{labels[r]} needs {POPULATION_NEEDED[r]}" for r, _ in roles]
 
     # ---- step 4: resources, expertise, feasibility and risks
     s4: list[str] = []

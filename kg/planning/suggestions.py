@@ -24,6 +24,7 @@ from kg import iris
 from kg.build import Quads, lit
 from kg.planning.models import BucketRecommendation, Cluster, CoAffected, ThreatScore
 from kg.planning.profile import place_type_of
+from kg.schemes import exsitu_roles
 from kg.store import Store
 from kg.vocab import A2P, DCTERMS, PROV, RDF, RDFS, XSD
 
@@ -32,18 +33,6 @@ BUCKET_TERMS = {
     "habitat": A2P.HabitatBased,
     "threat": A2P.ThreatFocused,
     "ex_situ": A2P.ExSituManagement,
-}
-ROLE_TERMS = {
-    "insurance": A2P.RoleInsurancePopulation,
-    "demographic": A2P.RoleDemographicReinforcement,
-    "genetic": A2P.RoleGeneticReinforcement,
-    "reintroduction": A2P.RoleReintroductionSource,
-    "ecological_replacement": A2P.RoleEcologicalReplacement,
-    "research": A2P.RoleResearch,
-    "education": A2P.RoleEducation,
-    "rescue": A2P.RoleTemporaryRescue,
-    "genome_bank": A2P.RoleGenomeResourceBank,
-    "preservation": A2P.RoleLongTermPreservation,
 }
 T = str(RDF.type)
 
@@ -81,6 +70,7 @@ def bucket_quads(recs: Sequence[BucketRecommendation], model: str, version: str)
     q = Quads()
     g = graph_of(model, version)
     act = _activity(q, model, version, g)
+    roles = exsitu_roles()
     for r in recs:
         node = iris.suggestion(model, version, f"a{r.assessment_id}-{r.bucket}")
         _head(q, node, g, act, f"{model}/{version}", r.reasons)
@@ -91,8 +81,8 @@ def bucket_quads(recs: Sequence[BucketRecommendation], model: str, version: str)
         q.add(node, A2P.confidence, lit(round(float(r.probability), 4)), g)
         q.add(node, str(RDFS.label), lit(f"{r.scientific_name or r.taxon_id}: {r.bucket}"), g)
         for role in r.exsitu_roles:
-            if role in ROLE_TERMS:
-                q.node(node, A2P.exSituRole, ROLE_TERMS[role], g)
+            if role in roles.concepts:
+                q.node(node, A2P.exSituRole, roles.concepts[role].iri, g)
     q.replaced_graphs.add(g)
     return q
 

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 
 from kg import iris
 from kg.load import ingest
-from kg.query import library, run
+from kg.planning.graphdata import load_profiles
+from kg.planning.keys import write_keys
+from kg.query import concat_columns, library, run
 from kg.store import Rows, Store, open_store
 
 MINI = Path(__file__).resolve().parents[1] / "data" / "mini-export"
@@ -40,6 +41,18 @@ def country(code: str) -> URIRef:
 
 def assessment(assessment_id: str) -> URIRef:
     return URIRef(iris.assessment(assessment_id))
+
+
+PLANNING_SCANS = (
+    "planning_place_names",
+    "planning_scan_assessments",
+    "planning_scan_coded",
+    "planning_scan_latest",
+    "planning_scan_places",
+    "planning_scan_taxa",
+    "planning_scan_texts",
+    "planning_scan_threats",
+)
 
 
 @dataclass(frozen=True)
@@ -93,20 +106,19 @@ CASES = [
     Case("fetch_parts--a800102", "fetch_parts", {"assessment": assessment("800102")}),
     Case("fetch_parts--a800108", "fetch_parts", {"assessment": assessment("800108")}),
     Case("links_taxon_names", "links_taxon_names"),
+    # planning (kg.planning): the fixture also holds graph/planning/keys (see `loaded`)
+    *(Case(q, q) for q in PLANNING_SCANS),
+    Case("planning_keys", "planning_keys"),
+    Case("planning_keys--a800111", "planning_keys", {"assessment": assessment("800111")}),
+    Case("planning_has_keys", "planning_has_keys"),
+    Case("planning_key_count--T7_2-ID", "planning_key_count", {"key": Literal("T7_2|ID")}),
+    Case("planning_key_count--T5_4-TH", "planning_key_count", {"key": Literal("T5_4|TH")}),
+    Case("planning_candidate--a800103", "planning_candidate", {"assessment": assessment("800103")}),
+    Case("planning_candidate_threats--a800109", "planning_candidate_threats", {"assessment": assessment("800109")}),
+    Case("planning_coaffected--a800102", "planning_coaffected", {"focal": assessment("800102")}),
+    Case("planning_coaffected_selfjoin--a800102", "planning_coaffected_selfjoin", {"focal": assessment("800102")}),
+    Case("planning_taxon_latest--900101", "planning_taxon_latest", {"taxonId": Literal("900101")}),
 ]
-
-_CONCAT = re.compile(r"GROUP_CONCAT\s*\(([^)]*)\)\s+AS\s+\?(\w+)", re.IGNORECASE)
-_SEPARATOR = re.compile(r'separator\s*=\s*"([^"]*)"', re.IGNORECASE)
-
-
-def concat_columns(query: str) -> dict[str, str]:
-    """Variables bound to a GROUP_CONCAT in a library query -> their separator."""
-    out = {}
-    for args, name in _CONCAT.findall(library()[query].text):
-        sep = _SEPARATOR.search(args)
-        out[name] = sep.group(1) if sep else " "
-    return out
-
 
 def _cell(value: str, sep: str | None) -> str:
     return sep.join(sorted(value.split(sep))) if sep and value else value
@@ -152,6 +164,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Store
     }
     for st in stores.values():
         ingest([MINI], st)
+        write_keys(st, load_profiles(st, parts=("threats", "places")))  # graph/planning/keys
     yield stores
     for st in stores.values():
         st.close()
@@ -169,6 +182,7 @@ def test_every_library_query_has_a_golden_case() -> None:
     """House style: a golden CSV for every .rq. Queries added by other work (the link and
     planning stages) need data the mini export lacks; they are listed here, not hidden."""
     missing = sorted(set(library()) - {c.query for c in CASES})
+    assert not [q for q in missing if q.startswith("planning_")], "every planning query has a golden case"
     if missing:
         pytest.xfail(f"no golden case yet for {len(missing)} queries: {', '.join(missing)}")
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from kg.planning.exsitu import ROLE_LABELS, ExSituContext, evaluate, reversibility
+from kg.planning.exsitu import POPULATION_NEEDED, ExSituContext, evaluate, reversibility
+from kg.schemes import exsitu_roles
 from tests.planning.handmade import profile
 
 
@@ -29,7 +30,7 @@ def test_critically_endangered_small_population_with_irreversible_threat() -> No
     assert any("11.3" in f and "not reversible" in f for f in ev.steps[0].findings)
     assert any("coral propagation" in f for f in ev.steps[3].findings)
     assert any("founders" in f for f in ev.steps[3].findings)  # small population: founder removal risk
-    assert set(ev.roles) <= set(ROLE_LABELS)
+    assert set(ev.roles) <= set(exsitu_roles().concepts)
 
 
 def test_reversible_threats_only_give_no_role() -> None:
@@ -86,3 +87,18 @@ def test_disease_threat_adds_a_transmission_risk() -> None:
     ev = evaluate(profile("1", "CR", (("8.5.2", "Ongoing", "Whole (>90%)", "Very Rapid Declines"),), class_="AMPHIBIA"))
     assert ev.recommended and "rescue" in ev.roles
     assert any("disease transmission" in f for f in ev.steps[3].findings)
+
+
+def test_one_list_of_roles_read_from_the_ontology() -> None:
+    from nlp.exsitu import find_roles
+    from nlp.lexicon import EXSITU_CUES
+
+    roles = exsitu_roles()
+    assert len(roles.concepts) == 10
+    assert roles.concepts["insurance"].iri.endswith("#RoleInsurancePopulation")
+    assert roles.concepts["insurance"].label == "Insurance population"
+    # every role the guidelines' steps describe, and every role the text cues find, is in the ontology
+    assert set(POPULATION_NEEDED) == set(roles.concepts)
+    assert set(EXSITU_CUES) <= set(roles.concepts)
+    (hit,) = find_roles("Individuals are held in a genome resource bank as cryopreserved sperm.")
+    assert (hit.code, hit.label) == ("genome_bank", roles.concepts["genome_bank"].label)
