@@ -16,7 +16,7 @@ from fastapi import Depends, Request
 from api.services.datasheet import SheetCache
 from api.services.search import SearchIndex
 from api.services.sparql import Engine, make_engine
-from api.services.suggest import TextEngine
+from api.services.suggest import BucketEngine, TextEngine
 from api.services.tables import Tables
 from api.settings import Settings
 from kg.store import Store
@@ -52,6 +52,7 @@ class StoreServices:
 class Registry:
     settings: Settings
     text: TextEngine
+    buckets: BucketEngine = field(default_factory=BucketEngine)
     store: Store | None = None  # the store opened by the lifespan (None when overridden)
     by_store: dict[int, StoreServices] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -148,5 +149,10 @@ def get_text_engine(request: Request) -> TextEngine:
     return get_registry(request).text
 
 
+def get_bucket_engine(request: Request) -> BucketEngine:
+    return get_registry(request).buckets
+
+
 ServicesDep = Annotated[StoreServices, Depends(get_services)]
 TextEngineDep = Annotated[TextEngine, Depends(get_text_engine)]
+BucketEngineDep = Annotated[BucketEngine, Depends(get_bucket_engine)]

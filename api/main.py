@@ -22,8 +22,9 @@ from api.deps import Registry, get_store
 from api.middleware import BodyLimit, SecurityHeaders
 from api.routes import links, pages, planning, resources, search, sparql, suggest, tables
 from api.services import planning_link
-from api.services.suggest import COAFFECTED_INDEX, TextEngine
+from api.services.suggest import COAFFECTED_INDEX, BucketEngine, TextEngine
 from api.settings import Settings, get_settings
+from api.writes import WRITE_PATHS, RateLimiter
 from kg.store import open_store
 
 log = logging.getLogger("a2p.api")
@@ -65,6 +66,8 @@ def _warm_up(registry: Registry, store: object, settings: Settings) -> None:
     threading.Thread(target=tables, name="a2p-tables", daemon=True).start()
     if settings.use_nlp:
         threading.Thread(target=registry.text.warm_up, name="a2p-nlp", daemon=True).start()
+    threading.Thread(target=registry.buckets.warm_up, args=(store,), name="a2p-buckets",
+                     daemon=True).start()
     COAFFECTED_INDEX.get(store)  # type: ignore[arg-type]  # starts the planning index build
 
 
@@ -89,7 +92,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        registry = Registry(settings=settings, text=TextEngine(enabled=settings.use_nlp))
+        registry = Registry(
+            settings=settings,
+            text=TextEngine(enabled=settings.use_nlp, max_batch=settings.suggest_batch),
+            buckets=BucketEngine(max_batch=settings.suggest_batch),
+        )
         app.state.registry = registry
         override = app.dependency_overrides.get(get_store)
         opened = None
@@ -120,7 +127,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     errors.install(app)
     openapi.install(app)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.state.write_limiter = RateLimiter(settings.write_rate_per_minute, settings.write_burst)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes,
+                       path_limits=dict.fromkeys(WRITE_PATHS, settings.max_write_body_bytes))
     app.add_middleware(SecurityHeaders)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

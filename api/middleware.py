@@ -12,25 +12,51 @@ class BodyTooLargeError(Exception):
 
 
 class BodyLimit:
-    """Refuse request bodies over `limit` bytes with 413 (Content-Length or streamed)."""
+    """Refuse request bodies over `limit` bytes with 413 (Content-Length or streamed);
+    `path_limits` sets a smaller limit for some paths (the write endpoints)."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, path_limits: dict[str, int] | None = None) -> None:
         self.app = app
-        self.limit = limit
+        self.default_limit = limit
+        self.path_limits = path_limits or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.path_limits.get(scope.get("path", ""), self.default_limit)
+        length = None
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
-                    size = int(value)
+                    length = size = int(value)
                 except ValueError:
                     size = 0
-                if size > self.limit:
-                    await self._reject(scope, send, size)
+                if size > limit:
+                    await self._reject(send, size, limit)
                     return
+        if length is None and scope.get("method") in ("POST", "PUT", "PATCH"):
+            # a streamed body (no Content-Length): read it here, up to the limit, so the
+            # client gets 413 (raised inside the app, a JSON route would turn it into 400)
+            buffered: list[Message] = []
+            total = 0
+            while True:
+                message = await receive()
+                buffered.append(message)
+                if message["type"] != "http.request":
+                    break
+                total += len(message.get("body", b""))
+                if total > limit:
+                    await self._reject(send, total, limit)
+                    return
+                if not message.get("more_body", False):
+                    break
+
+            async def replay() -> Message:
+                return buffered.pop(0) if buffered else await receive()
+
+            await self.app(scope, replay, send)
+            return
         seen = 0
 
         async def limited() -> Message:
@@ -38,20 +64,21 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise BodyTooLargeError(
-                        f"request body over {self.limit} bytes (A2P_MAX_BODY_BYTES)"
-                    )
+                if seen > limit:
+                    raise BodyTooLargeError(f"request body over {limit} bytes ({self._var(limit)})")
             return message
 
         await self.app(scope, limited, send)
 
-    async def _reject(self, scope: Scope, send: Send, size: int) -> None:
+    def _var(self, limit: int) -> str:
+        return "A2P_MAX_BODY_BYTES" if limit == self.default_limit else "A2P_MAX_WRITE_BODY_BYTES"
+
+    async def _reject(self, send: Send, size: int, limit: int) -> None:
         body = Problem(
             status=413,
             title="request too large",
-            detail=f"request body of {size} bytes is over the limit of {self.limit} bytes "
-            "(A2P_MAX_BODY_BYTES)",
+            detail=f"request body of {size} bytes or more is over the limit of {limit} bytes "
+            f"({self._var(limit)})",
         ).model_dump_json().encode()
         await send({
             "type": "http.response.start",

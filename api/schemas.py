@@ -7,6 +7,7 @@ with an unknown code is refused with 422 naming the field (e.g. `threats[1].code
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -68,11 +69,13 @@ def problem_responses(*codes_: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries for the given error statuses."""
     text = {
         400: "Malformed request (the parser's message is in `detail`).",
+        401: "No write token, or a wrong one (`Authorization: Bearer <A2P_WRITE_TOKEN>`).",
         403: "Writing refused (read-only store, or no/wrong write token).",
         404: "No such species, assessment or resource.",
         406: "None of the accepted media types can be produced.",
         413: "Request body or a text field too large.",
         422: "Invalid request: the fields at fault are named in `errors`.",
+        429: "Too many writes from this client (A2P_WRITE_RATE_PER_MINUTE); see Retry-After.",
         503: "A limit was hit (query time or memory) or a component is not ready.",
     }
     return {c: {"model": Problem, "description": text.get(c, "Error.")} for c in codes_}
@@ -370,7 +373,41 @@ class SuggestResponse(Model):
 
 # --------------------------------------------------------------------------- feedback, comments
 
-Who = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+_NOT_IN_NAMES = set("<>{}[]\\|`^=;$")
+
+
+def _person_text(what: str, required: bool = False) -> Any:
+    """Validator of a person's or institution's name: one line of plain text with a letter,
+    no markup, code or links (these show on the species page and go into the graph)."""
+
+    def check(value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            if required:
+                raise ValueError(f"{what} is required")
+            return value
+        if any(unicodedata.category(ch).startswith("C") for ch in value):
+            raise ValueError(f"{what} contains control or invisible characters")
+        bad = sorted(set(value) & _NOT_IN_NAMES)
+        if bad:
+            raise ValueError(f"{what} may not contain {' '.join(bad)}")
+        low = value.lower()
+        if "://" in low or "www." in low or "@" in value:
+            raise ValueError(f"{what} may not contain a link or an e-mail address")
+        if not any(ch.isalpha() for ch in value):
+            raise ValueError(f"{what} must contain a letter")
+        return value
+
+    return AfterValidator(check)
+
+
+Who = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True),
+    _person_text("name"),
+]
+Institution = Annotated[
+    str, StringConstraints(max_length=300, strip_whitespace=True), _person_text("institution")
+]
 
 
 class SuggestionRef(Model):
@@ -423,7 +460,7 @@ class FeedbackRequest(Model):
     suggestion: SuggestionRef
     verdict: Literal["accept", "reject"]
     who: Who
-    institution: Annotated[str, StringConstraints(max_length=300, strip_whitespace=True)] = ""
+    institution: Institution = ""
     note: Annotated[str, StringConstraints(max_length=5000)] = ""
 
 
@@ -471,7 +508,10 @@ class CommentRequest(Model):
         "", description="Or a specific assessment id."
     )
     name: Who
-    institution: Annotated[str, StringConstraints(max_length=300, strip_whitespace=True)] = ""
+    institution: Annotated[
+        str, StringConstraints(max_length=300, strip_whitespace=True),
+        _person_text("institution", required=True),
+    ] = Field(description="The commenter's institution (required).")
     text: Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
 
 

@@ -29,7 +29,8 @@ class Settings(BaseSettings):
     )
     write_token: SecretStr | None = Field(
         None,
-        description="Bearer token that allows SPARQL Update on /sparql. Unset: updates refused.",
+        description="Bearer token that allows writes: SPARQL Update on /sparql, POST /comments "
+        "and /feedback. Unset: every write is refused.",
     )
 
     # SPARQL endpoint limits
@@ -56,6 +57,18 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         2 * 1024 * 1024, gt=0, description="Largest request body accepted (413 above)."
     )
+    max_write_body_bytes: int = Field(
+        64 * 1024, gt=0, description="Largest body of POST /comments and /feedback (413 above)."
+    )
+    write_rate_per_minute: int = Field(
+        30,
+        ge=0,
+        description="Writes (POST /comments, /feedback) one client address may make a minute; "
+        "over that 429 with Retry-After. 0: no limit.",
+    )
+    write_burst: int = Field(
+        10, ge=1, description="Writes one client may make at once before the rate applies."
+    )
     max_text_chars: int = Field(
         200_000, gt=0, description="Longest narrative text field accepted (413 above)."
     )
@@ -81,6 +94,12 @@ class Settings(BaseSettings):
         True, description="Use the nlp package for text suggestions when it can be imported."
     )
     coaffected_limit: int = Field(20, ge=1, description="Co-affected species returned by /suggest.")
+    suggest_batch: int = Field(
+        32,
+        ge=1,
+        description="Most concurrent /suggest drafts run through the nlp pipeline and the bucket "
+        "model together (the sentence encoder is several times faster in batches; 1: one by one).",
+    )
 
     sheet_cache_entries: int = Field(
         4096, ge=0, description="Species/assessment datasheets kept ready to send (0: none)."

@@ -99,8 +99,9 @@ def build_synthetic_graph(species: int, base: Path, chunk_species: int = 20_000)
 
 
 def start_server(store: str, port: int, workers: int, index_dir: str, nlp: bool,
-                 warm_up: bool = True) -> subprocess.Popen:
+                 warm_up: bool = True, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
     env = dict(os.environ)
+    env.update(extra_env or {})
     env.update({
         "A2P_INDEX_DIR": index_dir,
         "A2P_USE_NLP": "true" if nlp else "false",
@@ -320,64 +321,34 @@ async def load(base: str, requests: list[tuple[str, str, dict | None]], concurre
 TARGETS = {"species": 50.0, "suggest_new": 500.0, "suggest_again": 500.0}
 PHASES = (("species", "/species/{id}"), ("suggest_new", "/suggest (new)"),
           ("suggest_again", "/suggest (again)"))
+# the baseline server: every /suggest draft through the nlp pipeline and the bucket model on
+# its own (no batching across requests) and no datasheet cache
+BASELINE_ENV = {"A2P_SUGGEST_BATCH": "1", "A2P_SHEET_CACHE_ENTRIES": "0"}
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--store", default="", help="Store URL (default: the demo graph, built if absent).")
-    ap.add_argument("--synth-species", type=int, default=0,
-                    help="Benchmark a synthetic graph of this many species (built once in var/bench).")
-    ap.add_argument("--concurrency", type=int, default=16)
-    ap.add_argument("--species-requests", type=int, default=3000)
-    ap.add_argument("--suggest-requests", type=int, default=250,
-                    help="Distinct drafts (each sent once new, once again).")
-    ap.add_argument("--max-seconds", type=float, default=90.0, help="Per endpoint.")
-    ap.add_argument("--workers", type=int, default=1, help="Server worker processes.")
-    ap.add_argument("--no-nlp", action="store_true", help="Serve /suggest without the nlp models.")
-    ap.add_argument("--seed", type=int, default=5)
-    ap.add_argument("--only", choices=["species", "suggest"], default=None,
-                    help="Measure one endpoint only.")
-    ap.add_argument("--no-warm-up", action="store_true",
-                    help="Do not wait for (or start) the server's background indexes.")
-    ap.add_argument("--ready-timeout", type=float, default=3600.0,
-                    help="Seconds to wait for the server's background warm-up.")
-    ap.add_argument("--out", default="", help="Write the results as JSON here too.")
-    args = ap.parse_args()
-
-    base_dir = ROOT / "var" / "bench"
-    if args.synth_species:
-        store = build_synthetic_graph(args.synth_species, base_dir)
-        label = f"synthetic {args.synth_species} species"
-    elif args.store:
-        store, label = args.store, args.store
-    else:
-        from api.demo import run_demo
-
-        demo = base_dir / "demo-graph"  # its own copy: never the one `a2p demo` serves
-        if not (demo / "CURRENT").exists():
-            run_demo(f"oxigraph:{demo}", base_dir / "demo-download")
-        store, label = f"oxigraph:{demo}", "demo graph (300 species)"
-
+def measure(args: argparse.Namespace, store: str, extra_env: dict[str, str], label: str,
+            base_dir: Path) -> dict:
+    """Start a server with `extra_env`, run every phase against it, stop it."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     nlp = not args.no_nlp
-    print(f"graph: {label} ({store}); server: 127.0.0.1:{port}, {args.workers} worker(s); "
+    print(f"[{label}] server 127.0.0.1:{port}, {args.workers} worker(s), env {extra_env}; "
           f"{args.concurrency} concurrent clients from this process", flush=True)
     proc = start_server(store, port, args.workers, str(base_dir / "index"), nlp,
-                        warm_up=not args.no_warm_up)
-    results: dict = {"graph": label, "store": store, "concurrency": args.concurrency,
-                     "workers": args.workers}
+                        warm_up=not args.no_warm_up, extra_env=extra_env)
+    results: dict = {"label": label, "env": extra_env}
     try:
         t0 = time.perf_counter()
         health = wait_ready(base, nlp, timeout=args.ready_timeout, warm_up=not args.no_warm_up)
         results["health"] = health
-        print(f"ready in {time.perf_counter() - t0:.0f} s; nlp: {health.get('nlp')}", flush=True)
+        print(f"[{label}] ready in {time.perf_counter() - t0:.0f} s; nlp: {health.get('nlp')}",
+              flush=True)
         ids = sample_ids(base, args.species_requests, args.seed)
         rnd = random.Random(args.seed)
         n_drafts = 8 if args.only == "species" else args.suggest_requests + 4
         draft_pool = drafts(base, rnd.sample(sorted(set(ids)), min(len(set(ids)), n_drafts)))
-        print(f"{len(draft_pool)} distinct drafts for /suggest (real assessments of the graph)",
-              flush=True)
+        print(f"[{label}] {len(draft_pool)} distinct drafts for /suggest (real assessments of "
+              "the graph)", flush=True)
         # warm-up (not measured): connections, the nlp pipeline, caches of code lists
         warm = [("GET", f"/species/{i}", None) for i in ids[:50]]
         warm += [("POST", "/suggest", d) for d in draft_pool[:4]]
@@ -402,8 +373,11 @@ def main() -> None:
         results["load_average_after"] = os.getloadavg()
     finally:
         stop_server(proc)
+    return results
 
-    print()
+
+def print_table(results: dict, with_targets: bool) -> bool:
+    print(f"\n{results['label']}")
     print(f"{'endpoint':<18}{'requests':>9}{'errors':>8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}"
           f"{'p99 ms':>9}{'cpu ms':>8}  target p95")
     ok = True
@@ -413,18 +387,84 @@ def main() -> None:
         r = results[name]
         met = r["p95_ms"] <= TARGETS[name] and r["errors"] == 0
         ok &= met
+        verdict = f"<= {TARGETS[name]:.0f} ms {'met' if met else 'NOT met'}" if with_targets else ""
         print(f"{path:<18}{r['requests']:>9}{r['errors']:>8}{r['throughput_rps']:>9}"
               f"{r['p50_ms']:>9}{r['p95_ms']:>9}{r['p99_ms']:>9}"
-              f"{r['server_cpu_ms_per_request']:>8}  <= {TARGETS[name]:.0f} ms "
-              f"{'met' if met else 'NOT met'}")
+              f"{r['server_cpu_ms_per_request']:>8}  {verdict}")
         for e in r["error_samples"]:
             print("   error:", e)
     la, lb = results["load_average_before"], results["load_average_after"]
     print(f"cpu ms: server CPU per request. Load average before/after: {la[0]:.1f} / {lb[0]:.1f} "
           f"on {os.cpu_count()} CPUs (other work on the machine inflates latencies)")
+    return ok
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--store", default="", help="Store URL (default: the demo graph, built if absent).")
+    ap.add_argument("--synth-species", type=int, default=0,
+                    help="Benchmark a synthetic graph of this many species (built once in var/bench).")
+    ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--species-requests", type=int, default=3000)
+    ap.add_argument("--suggest-requests", type=int, default=250,
+                    help="Distinct drafts (each sent once new, once again).")
+    ap.add_argument("--max-seconds", type=float, default=90.0, help="Per endpoint.")
+    ap.add_argument("--workers", type=int, default=1, help="Server worker processes.")
+    ap.add_argument("--no-nlp", action="store_true", help="Serve /suggest without the nlp models.")
+    ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--only", choices=["species", "suggest"], default=None,
+                    help="Measure one endpoint only.")
+    ap.add_argument("--no-warm-up", action="store_true",
+                    help="Do not wait for (or start) the server's background indexes.")
+    ap.add_argument("--no-baseline", action="store_true",
+                    help="Skip the baseline server (A2P_SUGGEST_BATCH=1, no datasheet cache).")
+    ap.add_argument("--read-only", action="store_true",
+                    help="Open the store read-only (A2P_READ_ONLY=true), e.g. a graph shared "
+                    "with other jobs.")
+    ap.add_argument("--ready-timeout", type=float, default=3600.0,
+                    help="Seconds to wait for the server's background warm-up.")
+    ap.add_argument("--out", default="", help="Write the results as JSON here too.")
+    args = ap.parse_args()
+
+    base_dir = ROOT / "var" / "bench"
+    if args.synth_species:
+        store = build_synthetic_graph(args.synth_species, base_dir)
+        label = f"synthetic {args.synth_species} species"
+    elif args.store:
+        store, label = args.store, args.store
+    else:
+        from api.demo import run_demo
+
+        demo = base_dir / "demo-graph"  # its own copy: never the one `a2p demo` serves
+        if not (demo / "CURRENT").exists():
+            run_demo(f"oxigraph:{demo}", base_dir / "demo-download")
+        store, label = f"oxigraph:{demo}", "demo graph (300 species)"
+
+    print(f"graph: {label} ({store})", flush=True)
+    common = {"A2P_READ_ONLY": "true"} if args.read_only else {}
+    results: dict = {"graph": label, "store": store, "concurrency": args.concurrency,
+                     "workers": args.workers}
+    if not args.no_baseline:
+        results["baseline"] = measure(args, store, {**common, **BASELINE_ENV},
+                                      "baseline: no batching across requests, no datasheet cache",
+                                      base_dir)
+    results["service"] = measure(args, store, common, "service as configured by default",
+                                 base_dir)
+    if "baseline" in results:
+        print_table(results["baseline"], with_targets=False)
+    ok = print_table(results["service"], with_targets=True)
     if args.out:
         Path(args.out).write_text(json.dumps(results, indent=2))
     print(f"targets {'met' if ok else 'NOT met'}")
+    svc = results["service"]
+    if "baseline" in results:
+        ratios = []
+        for name, path in PHASES:
+            b, r = results["baseline"].get(name), svc.get(name)
+            if b and r and r["p95_ms"]:
+                ratios.append(f"{path} p95 {b['p95_ms']:.0f} -> {r['p95_ms']:.0f} ms "
+                              f"({b['p95_ms'] / r['p95_ms']:.1f}x)")
+        print("against the baseline: " + "; ".join(ratios))
 
 
 if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "--build-only":

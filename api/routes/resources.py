@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from api import pages
-from api.deps import ServicesDep, SettingsDep, StoreDep, TextEngineDep
+from api.deps import BucketEngineDep, ServicesDep, SettingsDep, StoreDep, TextEngineDep
 from api.negotiation import MEDIA, choose
 from api.schemas import (
     AssessmentSheet,
@@ -20,9 +20,10 @@ from api.schemas import (
     SuggestResponse,
     problem_responses,
 )
-from api.services import datasheet, planning_link
+from api.services import datasheet
 from api.services.annotations import record_comment
 from api.services.suggest import draft_from_sheet, suggest
+from api.writes import WriteGuard
 
 router = APIRouter(tags=["resources"])
 
@@ -132,7 +133,8 @@ async def assessment(
     responses=problem_responses(404),
 )
 async def species_suggestions(
-    species_id: SpeciesId, store: StoreDep, settings: SettingsDep, engine: TextEngineDep
+    species_id: SpeciesId, store: StoreDep, settings: SettingsDep, engine: TextEngineDep,
+    buckets: BucketEngineDep,
 ) -> Response:
     """/suggest run on the latest assessment stored in the graph (used by the species page)."""
     sheet = await run_in_threadpool(datasheet.species_sheet, store, species_id)
@@ -140,8 +142,7 @@ async def species_suggestions(
         raise HTTPException(status_code=404, detail=f"no assessed species {species_id!r}")
     req = draft_from_sheet(sheet)
     out = await run_in_threadpool(
-        suggest, store, req, engine, planning_link.function("recommend_for_bundle"),
-        settings.coaffected_limit,
+        suggest, store, req, engine, buckets.recommender(), settings.coaffected_limit,
     )
     return _json(out)
 
@@ -150,16 +151,14 @@ async def species_suggestions(
     "/comments",
     response_model=CommentOut,
     status_code=201,
-    summary="Comment on a species' assessment",
-    responses=problem_responses(403, 404, 413, 422),
+    summary="Comment on a species' assessment (write token)",
+    responses=problem_responses(401, 403, 404, 413, 422, 429),
+    dependencies=[WriteGuard],
 )
-async def comments(
-    req: CommentRequest, store: StoreDep, services: ServicesDep, settings: SettingsDep
-) -> CommentOut:
+async def comments(req: CommentRequest, store: StoreDep, services: ServicesDep) -> CommentOut:
     """Kept in the graph (graph/comments) with the commenter's name, institution and the
-    time, and shown on the species page."""
-    if settings.read_only:
-        raise HTTPException(status_code=403, detail="the store is open read-only")
+    time, and shown on the species page. Needs `Authorization: Bearer <A2P_WRITE_TOKEN>`;
+    each client may write A2P_WRITE_RATE_PER_MINUTE times a minute (429 over that)."""
     out = await run_in_threadpool(record_comment, store, req)
     services.changed()
     return out

@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ServicesDep, SettingsDep, StoreDep, TextEngineDep
+from api.deps import BucketEngineDep, ServicesDep, SettingsDep, StoreDep, TextEngineDep
 from api.schemas import (
     FeedbackRequest,
     FeedbackResponse,
@@ -14,9 +14,9 @@ from api.schemas import (
     SuggestResponse,
     problem_responses,
 )
-from api.services import planning_link
 from api.services.annotations import record_feedback
 from api.services.suggest import suggest
+from api.writes import WriteGuard
 
 router = APIRouter(tags=["assessors"])
 
@@ -42,6 +42,7 @@ async def suggest_route(
     store: StoreDep,
     settings: SettingsDep,
     engine: TextEngineDep,
+    buckets: BucketEngineDep,
 ) -> Response:
     """Suggested action and threat codes (with status, confidence and the supporting span),
     places named in the text, planning-bucket recommendations, co-affected species already
@@ -54,7 +55,7 @@ async def suggest_route(
         store,
         req,
         engine,
-        planning_link.function("recommend_for_bundle"),
+        buckets.recommender(),
         settings.coaffected_limit,
     )
     return Response(out.model_dump_json(), media_type="application/json")
@@ -64,17 +65,18 @@ async def suggest_route(
     "/feedback",
     response_model=FeedbackResponse,
     status_code=201,
-    summary="Record an assessor's accept or reject of a suggestion",
-    responses=problem_responses(403, 404, 413, 422),
+    summary="Record an assessor's accept or reject of a suggestion (write token)",
+    responses=problem_responses(401, 403, 404, 413, 422, 429),
+    dependencies=[WriteGuard],
 )
 async def feedback_route(
-    req: FeedbackRequest, store: StoreDep, services: ServicesDep, settings: SettingsDep
+    req: FeedbackRequest, store: StoreDep, services: ServicesDep
 ) -> FeedbackResponse:
     """Stored in the graph (graph/feedback) as an a2p:Feedback node with who
     (prov:wasAttributedTo) and when (prov:generatedAtTime), linked to the suggestion, which
-    is stored too when it came from /suggest — so later training can use it."""
-    if settings.read_only:
-        raise HTTPException(status_code=403, detail="the store is open read-only")
+    is stored too when it came from /suggest — so later training can use it. Needs
+    `Authorization: Bearer <A2P_WRITE_TOKEN>`; each client may write
+    A2P_WRITE_RATE_PER_MINUTE times a minute (429 over that)."""
     out = await run_in_threadpool(record_feedback, store, req)
     services.changed()
     return out

@@ -9,12 +9,12 @@ the draft. Warnings are computed from the draft itself (api.services.consistency
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Future
 from typing import Any
 
 from rdflib import URIRef
@@ -29,6 +29,7 @@ from api.schemas import (
 )
 from api.services import planning_link, queries
 from api.services.annotations import mint_suggestion
+from api.services.batching import Batcher
 from api.services.codes import codes
 from api.services.consistency import (
     completeness,
@@ -75,16 +76,14 @@ class TextEngine:
                  cache_entries: int = 4096) -> None:
         self.enabled = enabled
         self.retry_seconds = retry_seconds
-        self.max_batch = max_batch
         self.cache_entries = cache_entries
         self.error: str | None = None if enabled else "disabled by A2P_USE_NLP=false"
         self._failed_at = 0.0
         self._ready = False
         self._cache: OrderedDict[tuple[str, str], list[Mention]] = OrderedDict()
         self._cache_lock = threading.Lock()
-        self._queue: list[tuple[dict[str, str], Future[dict[str, list[Mention]]]]] = []
-        self._cv = threading.Condition()
-        self._worker: threading.Thread | None = None
+        self._batcher: Batcher[dict[str, str], dict[str, list[Mention]]] = Batcher(
+            self._extract_batch, max_batch, name="a2p-nlp-batcher")
 
     def status(self) -> str:
         if self.error:
@@ -113,7 +112,7 @@ class TextEngine:
         missing = {f: t for f, t in texts.items() if f not in found}
         if missing:
             try:
-                found.update(self._submit(missing).result(timeout=300))
+                found.update(self._batcher.submit(missing).result(timeout=300))
             except Exception as exc:  # noqa: BLE001 - any failure of an optional component
                 self.error = f"{type(exc).__name__}: {exc}"
                 self._failed_at = time.monotonic()
@@ -122,34 +121,6 @@ class TextEngine:
         self._ready = True
         self.error = None
         return [m for f in texts for m in found.get(f, [])]
-
-    def _submit(self, texts: dict[str, str]) -> Future[dict[str, list[Mention]]]:
-        fut: Future[dict[str, list[Mention]]] = Future()
-        with self._cv:
-            self._queue.append((texts, fut))
-            if self._worker is None or not self._worker.is_alive():
-                self._worker = threading.Thread(target=self._run, name="a2p-nlp-batcher",
-                                                daemon=True)
-                self._worker.start()
-            self._cv.notify()
-        return fut
-
-    def _run(self) -> None:
-        while True:
-            with self._cv:
-                while not self._queue:
-                    if not self._cv.wait(timeout=60):
-                        self._worker = None
-                        return
-                batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
-            try:
-                results = self._extract_batch([texts for texts, _ in batch])
-            except Exception as exc:  # noqa: BLE001 - handed to every waiting request
-                for _, fut in batch:
-                    fut.set_exception(exc)
-                continue
-            for (_, fut), res in zip(batch, results, strict=True):
-                fut.set_result(res)
 
     def _extract_batch(self, drafts: list[dict[str, str]]) -> list[dict[str, list[Mention]]]:
         import nlp
@@ -169,6 +140,67 @@ class TextEngine:
                     self._cache[(f, t)] = res.get(f, [])
             while len(self._cache) > self.cache_entries:
                 self._cache.popitem(last=False)
+        return out
+
+
+class BucketEngine:
+    """Planning-bucket recommendations for /suggest drafts, batched across concurrent requests.
+
+    The bucket model embeds each draft's rationale, threats and habitat texts with the
+    sentence encoder; drafts arriving together are recommended in one call of the planning
+    module's `recommend_for_profiles` (one encoder batch, one model pass). `recommend` has the
+    signature of `recommend_for_bundle`, so `suggest()` takes either.
+    """
+
+    def __init__(self, max_batch: int = 32) -> None:
+        self._batcher: Batcher[tuple[Store | None, list[Any]], list[Any]] = Batcher(
+            self._run, max_batch, name="a2p-buckets-batcher")
+
+    @staticmethod
+    def available() -> bool:
+        return planning_link.function("recommend_for_profiles") is not None
+
+    def recommender(self) -> Callable[..., list[Any]] | None:
+        """What `suggest()` takes as `recommend`: None when the planning module is absent."""
+        return self.recommend if self.available() else None
+
+    def recommend(self, bundle: Bundle, store: Store | None = None) -> list[Any]:
+        from kg.planning.profile import profiles_from_bundle
+
+        return self._batcher.submit((store, profiles_from_bundle(bundle))).result(timeout=300)
+
+    def warm_up(self, store: Store | None = None) -> None:
+        """Load the bucket model and the encoder (call from a background thread)."""
+        if not self.available():
+            return
+        try:
+            req = SuggestRequest.model_validate(
+                {"category": "EN", "threats": [{"code": "2.1"}], "countries": ["ID"],
+                 "texts": {"threats": "Conversion of forest to oil palm plantations."}})
+            self.recommend(draft_bundle(req), store=store)
+        except Exception:  # noqa: BLE001 - logged; /suggest reports the failure in its notes
+            log.exception("loading the bucket model failed")
+
+    @staticmethod
+    def _run(items: list[tuple[Store | None, list[Any]]]) -> list[list[Any]]:
+        recommend = planning_link.function("recommend_for_profiles")
+        if recommend is None:
+            raise RuntimeError("the planning module has no recommend_for_profiles")
+        out: list[list[Any]] = [[] for _ in items]
+        by_store: dict[int, list[int]] = {}
+        for i, (store, _) in enumerate(items):
+            by_store.setdefault(id(store), []).append(i)
+        for idx in by_store.values():
+            # one batch: every profile gets an id unique in the batch, restored afterwards
+            flat, owner = [], {}
+            for i in idx:
+                for k, p in enumerate(items[i][1]):
+                    key = f"b{i}_{k}"
+                    owner[key] = (i, p.assessment_id)
+                    flat.append(dataclasses.replace(p, assessment_id=key))
+            for rec in recommend(flat, items[idx[0]][0]):
+                i, aid = owner[rec.assessment_id]
+                out[i].append(rec.model_copy(update={"assessment_id": aid}))
         return out
 
 

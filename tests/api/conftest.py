@@ -48,6 +48,7 @@ def test_settings(**overrides: Any) -> Settings:
         "semantic_search": False,
         "use_nlp": False,
         "write_token": TOKEN,
+        "write_rate_per_minute": 0,  # no rate limit (test_api_writes.py tests it on its own app)
         "sparql_processes": 1,
     }
     base.update(overrides)
@@ -69,6 +70,12 @@ def app_factory() -> Any:
 @pytest.fixture(scope="session")
 def write_token() -> str:
     return TOKEN
+
+
+@pytest.fixture(scope="session")
+def write_headers() -> dict[str, str]:
+    """What a write (POST /comments, /feedback) must carry."""
+    return {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture(scope="session")

@@ -62,13 +62,15 @@ def test_review_table_has_bucket_column(client: TestClient) -> None:
     assert any(r["suggested_buckets"] for r in body["rows"])
 
 
-def test_bucket_feedback(client: TestClient) -> None:
+def test_bucket_feedback(client: TestClient, write_headers: dict[str, str]) -> None:
     r = client.post("/feedback", json={"suggestion": {"kind": "bucket", "code": "habitat",
                                                       "confidence": 0.7},
-                                       "verdict": "accept", "who": "P. Lanner"})
+                                       "verdict": "accept", "who": "P. Lanner"},
+                    headers=write_headers)
     assert r.status_code == 201, r.text
     r = client.post("/feedback", json={"suggestion": {"kind": "bucket", "code": "nonsense"},
-                                       "verdict": "accept", "who": "P. Lanner"})
+                                       "verdict": "accept", "who": "P. Lanner"},
+                    headers=write_headers)
     assert r.status_code == 422
 
 

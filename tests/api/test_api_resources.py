@@ -72,10 +72,12 @@ def test_not_acceptable(client: TestClient, species_ids: dict[str, str]) -> None
 
 
 def test_comment_is_stored_and_shown(client: TestClient, graph_store: Store,
-                                     species_ids: dict[str, str]) -> None:
+                                     species_ids: dict[str, str],
+                                     write_headers: dict[str, str]) -> None:
     text = "Survey 2024 <b>found</b> a new subpopulation & more."
     r = client.post("/comments", json={"species_id": species_ids["other"], "name": "R. Planner",
-                                       "institution": "CPSG", "text": text})
+                                       "institution": "CPSG", "text": text},
+                    headers=write_headers)
     assert r.status_code == 201, r.text
     c = r.json()
     assert c["name"] == "R. Planner" and c["created"]
@@ -92,16 +94,19 @@ def test_comment_is_stored_and_shown(client: TestClient, graph_store: Store,
     assert "Survey 2024 &lt;b&gt;found&lt;/b&gt;" in page
 
 
-def test_comment_errors(client: TestClient, species_ids: dict[str, str]) -> None:
-    r = client.post("/comments", json={"species_id": "0000000", "name": "x", "text": "y"})
+def test_comment_errors(client: TestClient, species_ids: dict[str, str],
+                       write_headers: dict[str, str]) -> None:
+    def post(body: dict[str, str]) -> Any:
+        return client.post("/comments", json=body, headers=write_headers)
+
+    r = post({"species_id": "0000000", "name": "x", "institution": "y", "text": "y"})
     assert r.status_code == 404
-    r = client.post("/comments", json={"name": "x", "text": "y"})
+    r = post({"name": "x", "institution": "y", "text": "y"})
     assert r.status_code == 422
-    r = client.post("/comments", json={"species_id": species_ids["other"], "name": "",
-                                       "text": "y"})
+    r = post({"species_id": species_ids["other"], "name": "", "institution": "y", "text": "y"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.name"
-    r = client.post("/comments", json={"species_id": species_ids["other"], "name": "x",
-                                       "text": "y" * 100_000})
+    r = post({"species_id": species_ids["other"], "name": "x", "institution": "y",
+              "text": "y" * 20_001})
     assert r.status_code == 413 and r.json()["errors"][0]["field"] == "body.text"
 
 

@@ -159,13 +159,15 @@ def test_notes_say_what_is_missing(client: TestClient) -> None:
 
 
 def test_feedback_is_recorded_with_who_and_when(client: TestClient, graph_store: Store,
-                                                species_ids: dict[str, str]) -> None:
+                                                species_ids: dict[str, str],
+                                                write_headers: dict[str, str]) -> None:
     ref = {"assessment_id": species_ids["assessment"], "kind": "action", "code": "1.1",
            "label": "Site/area protection", "status": "needed", "confidence": 0.8,
            "field": "conservation_actions", "start": 3, "end": 12,
            "sentence": "A protected area is needed.", "model": "test/v1"}
     r = client.post("/feedback", json={"suggestion": ref, "verdict": "reject",
-                                       "who": "A. Assessor", "institution": "SSC"})
+                                       "who": "A. Assessor", "institution": "SSC"},
+                    headers=write_headers)
     assert r.status_code == 201, r.text
     out = r.json()
     assert out["graph"] == iris.graph("feedback")
@@ -185,7 +187,8 @@ def test_feedback_is_recorded_with_who_and_when(client: TestClient, graph_store:
     assert stored and stored[0]["rejected"] == 1
     # a second verdict on the same suggestion reuses the node (no duplicate confidence)
     r = client.post("/feedback", json={"suggestion": {**ref, "id": out["suggestion_id"]},
-                                       "verdict": "accept", "who": "B. Reviewer"})
+                                       "verdict": "accept", "who": "B. Reviewer"},
+                    headers=write_headers)
     assert r.status_code == 201 and r.json()["suggestion_id"] == out["suggestion_id"]
     n = graph_store.select(
         "PREFIX a2p: <https://w3id.org/assess2plan/ontology#> "
@@ -202,20 +205,21 @@ def test_feedback_shacl_conformant(client: TestClient, graph_store: Store) -> No
     assert not bad, bad
 
 
-def test_feedback_errors(client: TestClient) -> None:
+def test_feedback_errors(client: TestClient, write_headers: dict[str, str]) -> None:
     base = {"kind": "action", "code": "1.1"}
-    r = client.post("/feedback", json={"suggestion": {**base, "assessment_id": "12345"},
-                                       "verdict": "accept", "who": "x"})
+
+    def post(body: dict[str, Any]) -> Any:
+        return client.post("/feedback", json=body, headers=write_headers)
+
+    r = post({"suggestion": {**base, "assessment_id": "12345"}, "verdict": "accept", "who": "x"})
     assert r.status_code == 404
-    r = client.post("/feedback", json={"suggestion": base, "verdict": "maybe", "who": "x"})
+    r = post({"suggestion": base, "verdict": "maybe", "who": "x"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.verdict"
-    r = client.post("/feedback", json={"suggestion": {**base, "code": "99"}, "verdict": "accept",
-                                       "who": "x"})
+    r = post({"suggestion": {**base, "code": "99"}, "verdict": "accept", "who": "x"})
     assert r.status_code == 422
-    r = client.post("/feedback", json={"suggestion": {**base, "id": "http://evil/x> <y"},
-                                       "verdict": "accept", "who": "x"})
+    r = post({"suggestion": {**base, "id": "http://evil/x> <y"}, "verdict": "accept", "who": "x"})
     assert r.status_code == 422
-    r = client.post("/feedback", json={"suggestion": base, "verdict": "accept", "who": ""})
+    r = post({"suggestion": base, "verdict": "accept", "who": ""})
     assert r.status_code == 422
 
 

@@ -1,0 +1,71 @@
+"""api.services.batching — gather work from concurrent requests and run it in batches.
+
+The sentence encoder behind /suggest is several times faster per text when it sees many
+texts at once, so work submitted by concurrent request threads is queued and a single
+worker thread runs up to `max_batch` items through `run(items) -> results` together. With
+`max_batch=1` every item runs alone (the unbatched path, kept for comparison in
+benchmarks/api.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Batcher(Generic[T, R]):
+    """`submit(item)` → a Future of `run([... item ...])[i]`, batched across callers.
+
+    `run` gets the items of one batch in submission order and returns one result per item;
+    an exception it raises is handed to every caller of that batch. The worker thread exits
+    after `idle_seconds` without work and is restarted by the next submit.
+    """
+
+    def __init__(self, run: Callable[[list[T]], Sequence[R]], max_batch: int = 32,
+                 name: str = "a2p-batcher", idle_seconds: float = 60.0) -> None:
+        if max_batch < 1:
+            raise ValueError(f"max_batch must be at least 1, not {max_batch}")
+        self._fn = run
+        self.max_batch = max_batch
+        self.name = name
+        self.idle_seconds = idle_seconds
+        self.batches = 0  # batches run so far (for tests and diagnostics)
+        self._queue: list[tuple[T, Future[R]]] = []
+        self._cv = threading.Condition()
+        self._worker: threading.Thread | None = None
+
+    def submit(self, item: T) -> Future[R]:
+        fut: Future[R] = Future()
+        with self._cv:
+            self._queue.append((item, fut))
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._loop, name=self.name, daemon=True)
+                self._worker.start()
+            self._cv.notify()
+        return fut
+
+    def _loop(self) -> None:
+        while True:
+            with self._cv:
+                while not self._queue:
+                    if not self._cv.wait(timeout=self.idle_seconds):
+                        self._worker = None
+                        return
+                batch = self._queue[: self.max_batch]
+                self._queue = self._queue[self.max_batch :]
+            self.batches += 1
+            try:
+                results = list(self._fn([item for item, _ in batch]))
+                if len(results) != len(batch):
+                    raise RuntimeError(f"{self.name}: {len(results)} results for {len(batch)} items")
+            except Exception as exc:  # noqa: BLE001 - handed to every waiting caller
+                for _, fut in batch:
+                    fut.set_exception(exc)
+                continue
+            for (_, fut), res in zip(batch, results, strict=True):
+                fut.set_result(res)
