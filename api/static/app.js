@@ -40,15 +40,32 @@ function who() {
   return name;
 }
 
+// writes (feedback, comments) carry the write token (A2P_WRITE_TOKEN), kept for this tab only
+function writeToken(given) {
+  let t = given || sessionStorage.getItem("a2p-token");
+  if (!t) t = prompt("Write token (ask the service's operator; needed to record feedback and comments)");
+  if (t) sessionStorage.setItem("a2p-token", t);
+  return t;
+}
+
+async function postWrite(url, data, token) {
+  try {
+    return await getJSON(url, { method: "POST", body: JSON.stringify(data),
+      headers: { "Content-Type": "application/json", Accept: "application/json", Authorization: "Bearer " + token } });
+  } catch (e) {
+    if (/token/.test(e.message)) sessionStorage.removeItem("a2p-token");
+    throw e;
+  }
+}
+
 async function sendFeedback(s, verdict, cell, assessmentId) {
   const name = who(); if (!name) return;
+  const token = writeToken(); if (!token) return;
   try {
-    await getJSON("/feedback", {
-      method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ suggestion: { id: s.id, assessment_id: assessmentId, kind: s.kind, code: s.code,
+    await postWrite("/feedback", { suggestion: { id: s.id, assessment_id: assessmentId, kind: s.kind, code: s.code,
         label: s.label, status: s.status, confidence: s.confidence, field: s.field, start: s.start, end: s.end,
-        sentence: s.sentence, model: s.model }, verdict, who: name, institution: localStorage.getItem("a2p-inst") || "" })
-    });
+        sentence: s.sentence, model: s.model }, verdict, who: name, institution: localStorage.getItem("a2p-inst") || "" },
+      token);
     cell.replaceChildren(verdict === "accept" ? "accepted ✓" : "rejected ✗");
   } catch (e) { cell.replaceChildren(el("span", { class: "error" }, e.message)); }
 }
@@ -94,8 +111,10 @@ function commentForm(form) {
     const data = Object.fromEntries(new FormData(form).entries());
     data.species_id = form.dataset.species;
     if (data.institution) localStorage.setItem("a2p-inst", data.institution);
+    const token = writeToken(data.token); delete data.token;
+    if (!token) { status.textContent = "A write token is needed."; return; }
     try {
-      const c = await getJSON("/comments", { method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify(data) });
+      const c = await postWrite("/comments", data, token);
       document.getElementById("no-comments")?.remove();
       document.getElementById("comment-list").prepend(el("li", {}, el("p", {}, c.text),
         el("p", { class: "muted" }, `— ${c.name}${c.institution ? ", " + c.institution : ""}, just now`)));

@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.services import planning_link
+from kg.store import Store
 
 pytestmark = pytest.mark.skipif(
     planning_link.function("list_clusters") is None,
@@ -93,3 +94,24 @@ def test_suggest_coaffected_from_the_planning_index(client: TestClient, graph_st
     assert all(c["shared_places"] and c["score"] > 0 for c in body["coaffected"])
     scores = [c["score"] for c in body["coaffected"]]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_label_context_is_computed_once_per_key_index(graph_store: Store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The shared-threat counts walk every profile of the graph: once per index, not per request."""
+    from api.services import planning as svc
+    from kg.planning.coaffected import KeyIndex
+    from kg.planning.labels import LabelContext
+
+    index = svc.coaffected_index(graph_store)
+    expected = LabelContext.from_profiles(index.profiles).shared
+    assert expected, "the test graph has threatened species sharing a threat in a place"
+    walks = []
+    real = LabelContext.from_profiles.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(LabelContext, "from_profiles",
+                        classmethod(lambda cls, ps, **kw: walks.append(1) or real(cls, ps, **kw)))
+    draft = index.profiles[:1]
+    first = svc._context(graph_store, draft)
+    assert svc._context(graph_store, draft) is first and dict(first.shared) == dict(expected)
+    assert walks == []  # computed when the index was built
+    fresh = KeyIndex(index.profiles)
+    assert svc.label_context(fresh) is svc.label_context(fresh) and walks == [1]
