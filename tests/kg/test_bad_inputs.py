@@ -1,5 +1,7 @@
 """Bad inputs (tests/bad_inputs/ and zips built here): a clear one-line error, store untouched.
 
+The cases and the error each must give are listed in tests/bad_inputs/manifest.toml.
+
 Each case runs `a2p ingest CASE --store oxigraph:DIR -q` on a store that already holds the
 mini export, and checks: non-zero exit, exactly one `error: ...` line naming the file (and
 the row and column where there is one), no traceback, and a byte-identical N-Quads dump.
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import tomllib
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -65,6 +68,52 @@ def _corrupt_member_zip(tmp: Path) -> Path:
     return path
 
 
+def _absolute_zip(tmp: Path) -> Path:
+    path = _good_zip(tmp / "absolute.zip")
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("/tmp/evil.csv", "assessmentId\n1\n")
+    return path
+
+
+def _backslash_zip(tmp: Path) -> Path:
+    path = _good_zip(tmp / "backslash.zip")
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("..\\evil.csv", "assessmentId\n1\n")
+    return path
+
+
+def _empty_zip(tmp: Path) -> Path:
+    path = tmp / "empty.zip"
+    path.write_bytes(b"")
+    return path
+
+
+def _text_named_zip(tmp: Path) -> Path:
+    path = tmp / "text.zip"
+    path.write_text("assessmentId\n1\n", encoding="utf-8")
+    return path
+
+
+def _readme_only_zip(tmp: Path) -> Path:
+    path = tmp / "readme.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("README.txt", "not a download")
+    return path
+
+
+BUILDERS: dict[str, Callable[[Path], Path]] = {
+    "empty_folder": _empty_folder,
+    "traversal_zip": _traversal_zip,
+    "absolute_zip": _absolute_zip,
+    "backslash_zip": _backslash_zip,
+    "truncated_zip": _truncated_zip,
+    "empty_zip": _empty_zip,
+    "text_named_zip": _text_named_zip,
+    "readme_only_zip": _readme_only_zip,
+    "corrupt_member_zip": _corrupt_member_zip,
+}
+
+
 @dataclass(frozen=True)
 class Bad:
     name: str
@@ -72,82 +121,19 @@ class Bad:
     row: int | None = None
     column: str | None = None
     says: tuple[str, ...] = ()  # further substrings of the message
-    build: Callable[[Path], Path] | None = None  # made at runtime instead of tests/bad_inputs
+    build: str | None = None  # made at runtime by BUILDERS[build] instead of tests/bad_inputs
 
     def path(self, tmp: Path) -> Path:
-        return self.build(tmp) if self.build else BAD / self.name
+        return BUILDERS[self.build](tmp) if self.build else BAD / self.name
 
 
-CASES = [
-    Bad(
-        "unterminated_quote",
-        "unterminated_quote/assessments.csv",
-        2,
-        None,
-        ("malformed CSV", "quoted field is never closed"),
-    ),
-    Bad("extra_fields", "extra_fields/assessments.csv", 2, None, ("24 fields", "header has 23")),
-    Bad("missing_column", "missing_column/threats.csv", 0, "code", ("missing required column",)),
-    Bad("unknown_threat_code", "unknown_threat_code/threats.csv", 2, "code", ("'13.7'",)),
-    Bad(
-        "unknown_action_code",
-        "unknown_action_code/conservation_needed.csv",
-        3,
-        "code",
-        ("'3.9.9'",),
-    ),
-    Bad("unknown_country_code", "unknown_country_code/countries.csv", 2, "code", ("'XZ'",)),
-    Bad(
-        "unknown_category",
-        "unknown_category/assessments.csv",
-        2,
-        "redlistCategory",
-        ("Red List category 'Very Endangered'",),
-    ),
-    Bad(
-        "duplicated_assessment_id",
-        "duplicated_assessment_id/assessments.csv",
-        3,
-        "assessmentId",
-        ("duplicated assessmentId 700001", "first at row 1"),
-    ),
-    Bad("not_utf8", "not_utf8/assessments.csv", None, None, ("not UTF-8", "0xe9", "line 3")),
-    Bad(
-        "unknown_assessment_id",
-        "unknown_assessment_id/threats.csv",
-        2,
-        "assessmentId",
-        ("799999 is not in assessments.csv",),
-    ),
-    Bad(
-        "api_v4_malformed", "api_v4_malformed/700010.json", None, None, ("malformed JSON", "line 7")
-    ),
-    Bad(
-        "api_v4_wrong_structure",
-        "api_v4_wrong_structure/700011.json",
-        None,
-        None,
-        ("not an API v4 assessment",),
-    ),
-    Bad("empty_folder", "empty", None, None, ("folder is empty",), _empty_folder),
-    Bad(
-        "zip_traversal",
-        "traversal.zip",
-        None,
-        None,
-        ("'../evil.csv'", "unsafe path"),
-        _traversal_zip,
-    ),
-    Bad("truncated_zip", "truncated.zip", None, None, ("not a readable zip",), _truncated_zip),
-    Bad(
-        "corrupt_zip_member",
-        "corrupt.zip:assessments.csv",
-        None,
-        None,
-        ("cannot read",),
-        _corrupt_member_zip,
-    ),
-]
+def load_manifest() -> list[Bad]:
+    with open(BAD / "manifest.toml", "rb") as fh:
+        entries = tomllib.load(fh)["ingest"]
+    return [Bad(**{**e, "says": tuple(e.get("says", ()))}) for e in entries]
+
+
+CASES = load_manifest()
 
 
 @pytest.fixture(scope="module")
@@ -201,8 +187,10 @@ def test_bad_input_is_refused_cleanly(case: Bad, template: Path, tmp_path: Path)
 
 
 def test_cases_cover_every_committed_bad_input() -> None:
-    committed = {p.name for p in BAD.iterdir() if not p.name.startswith(".")}
+    committed = {p.name for p in BAD.iterdir() if p.is_dir() and p.name != "sparql"}
     assert committed == {c.name for c in CASES if c.build is None}
+    assert {c.build for c in CASES if c.build} == set(BUILDERS)
+    assert len({c.name for c in CASES}) == len(CASES)
 
 
 def test_fixed_input_goes_through(template: Path, tmp_path: Path) -> None:
