@@ -31,7 +31,7 @@ from kg.links.pledges import Pledge, list_pledges
 from kg.query import run
 from kg.schemes import load_schemes
 from kg.store import Store
-from kg.vocab import DCTERMS, PROV, RDF, RDFS
+from kg.vocab import A2P, DCTERMS, PROV, RDF, RDFS
 
 TYPE = str(RDF.type)
 Date = date  # a field below is called "date"
@@ -247,22 +247,22 @@ def _event_quads(
     q: Quads, event_id: str, ev: EventIn, ref: PlaceRef, taxa: Iterable[str], created: datetime
 ) -> None:
     node, g = terms.event(event_id), terms.event_graph(event_id)
-    q.node(node, TYPE, terms.LINKS.SiteEvent, g)
+    q.node(node, TYPE, A2P.SiteEvent, g)
     q.node(node, TYPE, str(PROV.Entity), g)
     q.add(node, str(DCTERMS.identifier), lit(event_id), g)
-    q.node(node, terms.LINKS.eventAt, ref.iri, g)
+    q.node(node, A2P.eventAt, ref.iri, g)
     place_quads(q, ref)
-    q.add(node, terms.LINKS.eventKind, lit(ev.kind), g)
-    q.add(node, terms.LINKS.eventDate, lit(ev.date), g)
+    q.add(node, A2P.eventKind, lit(ev.kind), g)
+    q.add(node, A2P.eventDate, lit(ev.date), g)
     for code in ev.threat_codes():
-        q.node(node, terms.LINKS.eventThreat, iris.concept("threats", code), g)
+        q.node(node, A2P.eventThreat, iris.concept("threats", code), g)
     if ev.description:
         q.add(node, str(RDFS.comment), lit(ev.description), g)
     if ev.reported_by:
-        q.add(node, terms.LINKS.reportedBy, lit(ev.reported_by), g)
+        q.add(node, A2P.reportedBy, lit(ev.reported_by), g)
     q.add(node, str(DCTERMS.created), dt(created), g)
     for t in taxa:
-        q.node(node, terms.LINKS.affectsTaxon, t, g)
+        q.node(node, A2P.affectsTaxon, t, g)
     q.replaced_graphs.add(g)
 
 
@@ -275,6 +275,7 @@ def record_event(
     policy: Any = None,
     client: httpx.Client | None = None,
     sleep: Callable[[float], None] | None = None,
+    mailer: Callable[[str, str, str], None] | None = None,
 ) -> EventRecord:
     """Record the event with its affected species; notify subscribers unless notify=False.
 
@@ -296,7 +297,8 @@ def record_event(
         from kg.links.alerts import notify_event
 
         record.notifications = notify_event(
-            store, event_id, policy=policy, client=client, sleep=sleep, affected=affected, now=now
+            store, event_id, policy=policy, client=client, sleep=sleep, mailer=mailer,
+            affected=affected, now=now,
         )
     return record
 

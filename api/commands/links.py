@@ -7,16 +7,22 @@ Each command parses its arguments, calls one library function and prints. Wire i
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from kg.cli import OutFormat, StoreOpt, fail, print_rows
 from kg.ingest import IngestError
 from kg.store import QueryError, StoreError
+
+if TYPE_CHECKING:
+    from kg.store import Store
+
+M = TypeVar("M", bound=BaseModel)
 
 links_app = typer.Typer(
     help="Link other databases to the graph's taxa (CITES, ex situ, schemes, Green Status, ids).",
@@ -52,6 +58,31 @@ def _date(value: str | None, what: str) -> date | None:
 
 def _echo_json(data: Any) -> None:
     typer.echo(json.dumps(data, default=str, ensure_ascii=False, indent=2))
+
+
+T = TypeVar("T")
+FormatOpt = Annotated[OutFormat, typer.Option("--format", "-f")]
+
+
+def _in_store(store: str | None, work: Callable[[Store], T], *, read_only: bool = False) -> T:
+    """Open the store, run `work` on it and close it; an error is printed and exits 2."""
+    from kg.store import open_store
+
+    try:
+        with open_store(store, read_only=read_only) as st:
+            return work(st)
+    except ERRORS as exc:
+        _fail(exc)
+        raise AssertionError("unreachable: _fail exits") from exc
+
+
+def _valid(model: type[M], data: dict[str, Any]) -> M:
+    """The body validated by its pydantic model; an error is printed and exits 2."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        _fail(exc)
+        raise AssertionError("unreachable: _fail exits") from exc
 
 
 # --------------------------------------------------------------------------- links
@@ -94,13 +125,13 @@ def _link(
     as_json: bool,
 ) -> None:
     from kg.links.load import LinkError, link_file
-    from kg.store import open_store
 
     try:
-        with open_store(store) as st:
-            rep = link_file(kind, path, st, dataset=dataset, encoding=encoding)
-    except (*ERRORS, LinkError) as exc:
+        rep = _in_store(store, lambda st: link_file(kind, path, st, dataset=dataset,
+                                                    encoding=encoding))
+    except LinkError as exc:
         _fail(exc)
+        return
     r = rep.report
     if report is not None:
         r.write_csv(report)
@@ -154,73 +185,39 @@ def _link(
         typer.echo(f"\nevery row's outcome written to {report}")
 
 
-@links_app.command("cites")
-def cites_cmd(
-    file: FileArg,
-    store: StoreOpt = None,
-    dataset: DatasetOpt = None,
-    encoding: EncodingOpt = "utf-8",
-    report: ReportOpt = None,
-    show: ShowOpt = 10,
-    as_json: JsonOpt = False,
-) -> None:
-    """Link the CITES Species+ index (CSV or .csv.gz): appendix and listing date per taxon."""
-    _link("cites", file, store, dataset, encoding, report, show, as_json)
+def _link_command(kind: str, doc: str) -> None:
+    """Register `a2p links <kind>`: every link command takes the same arguments."""
+
+    def command(
+        file: FileArg,
+        store: StoreOpt = None,
+        dataset: DatasetOpt = None,
+        encoding: EncodingOpt = "utf-8",
+        report: ReportOpt = None,
+        show: ShowOpt = 10,
+        as_json: JsonOpt = False,
+    ) -> None:
+        text_encoding = "utf-8" if kind == "greenstatus" else encoding  # JSON is UTF-8
+        _link(kind, file, store, dataset, text_encoding, report, show, as_json)
+
+    command.__doc__ = doc
+    command.__name__ = f"{kind}_cmd"
+    links_app.command(kind)(command)
 
 
-@links_app.command("exsitu")
-def exsitu_cmd(
-    file: FileArg,
-    store: StoreOpt = None,
-    dataset: DatasetOpt = None,
-    encoding: EncodingOpt = "utf-8",
-    report: ReportOpt = None,
-    show: ShowOpt = 10,
-    as_json: JsonOpt = False,
-) -> None:
-    """Link ex situ holdings and programmes (institutions, individuals, EEP/SSP/Amphibian Ark)."""
-    _link("exsitu", file, store, dataset, encoding, report, show, as_json)
-
-
-@links_app.command("scores")
-def scores_cmd(
-    file: FileArg,
-    store: StoreOpt = None,
-    dataset: DatasetOpt = None,
-    encoding: EncodingOpt = "utf-8",
-    report: ReportOpt = None,
-    show: ShowOpt = 10,
-    as_json: JsonOpt = False,
-) -> None:
-    """Link prioritisation schemes: EDGE/ED scores, AZE trigger species, national red lists."""
-    _link("scores", file, store, dataset, encoding, report, show, as_json)
-
-
-@links_app.command("ids")
-def ids_cmd(
-    file: FileArg,
-    store: StoreOpt = None,
-    dataset: DatasetOpt = None,
-    encoding: EncodingOpt = "utf-8",
-    report: ReportOpt = None,
-    show: ShowOpt = 10,
-    as_json: JsonOpt = False,
-) -> None:
-    """Link GBIF keys, Wikidata QIDs and NCBI taxon ids (skos:exactMatch) from a mapping CSV."""
-    _link("ids", file, store, dataset, encoding, report, show, as_json)
-
-
-@links_app.command("greenstatus")
-def greenstatus_cmd(
-    file: FileArg,
-    store: StoreOpt = None,
-    dataset: DatasetOpt = None,
-    report: ReportOpt = None,
-    show: ShowOpt = 10,
-    as_json: JsonOpt = False,
-) -> None:
-    """Link IUCN Green Status of Species assessments (API v4 JSON)."""
-    _link("greenstatus", file, store, dataset, "utf-8", report, show, as_json)
+for _kind, _doc in (
+    ("cites", "Link the CITES Species+ index (CSV or .csv.gz): appendix and listing date per "
+     "taxon."),
+    ("exsitu", "Link ex situ holdings and programmes (institutions, individuals, "
+     "EEP/SSP/Amphibian Ark)."),
+    ("scores", "Link prioritisation schemes: EDGE/ED scores, AZE trigger species, national red "
+     "lists."),
+    ("ids", "Link GBIF keys, Wikidata QIDs and NCBI taxon ids (skos:exactMatch) from a mapping "
+     "CSV."),
+    ("greenstatus", "Link IUCN Green Status of Species assessments (API v4 JSON; --encoding "
+     "is not used: JSON is UTF-8)."),
+):
+    _link_command(_kind, _doc)
 
 
 # --------------------------------------------------------------------------- pledges
@@ -269,26 +266,22 @@ def pledge_add_cmd(
 ) -> None:
     """Record a pledge to take an action forward for species (or a cluster) at a place."""
     from kg.links.pledges import PledgeIn, add_pledge
-    from kg.store import open_store
 
-    try:
-        body = PledgeIn.model_validate(
-            {
-                "stakeholder": {"name": by, "kind": kind, "contact": contact},
-                "taxa": taxon or [],
-                "cluster": cluster,
-                "place": place,
-                "action": action,
-                "description": description,
-                "status": status,
-                "start": _date(start, "--start"),
-                "end": _date(end, "--end"),
-            }
-        )
-        with open_store(store) as st:
-            p = add_pledge(st, body)
-    except ERRORS as exc:
-        _fail(exc)
+    body = _valid(
+        PledgeIn,
+        {
+            "stakeholder": {"name": by, "kind": kind, "contact": contact},
+            "taxa": taxon or [],
+            "cluster": cluster,
+            "place": place,
+            "action": action,
+            "description": description,
+            "status": status,
+            "start": _date(start, "--start"),
+            "end": _date(end, "--end"),
+        },
+    )
+    p = _in_store(store, lambda st: add_pledge(st, body))
     typer.echo(f"pledge {p.id} recorded ({p.status})")
     print_rows([_pledge_row(p)], _PLEDGE_COLS, OutFormat.table)
 
@@ -300,20 +293,18 @@ def pledge_list_cmd(
     ] = None,
     place: Annotated[str | None, typer.Option("--place")] = None,
     store: StoreOpt = None,
-    fmt: Annotated[OutFormat, typer.Option("--format", "-f")] = OutFormat.table,
+    fmt: FormatOpt = OutFormat.table,
 ) -> None:
     """List pledges, optionally for a taxon and/or at a place."""
     from kg.links.match import TaxonIndex, resolve_taxon
     from kg.links.places import resolve_place
     from kg.links.pledges import list_pledges
-    from kg.store import open_store
 
-    try:
-        with open_store(store, read_only=True) as st:
-            t_iri = resolve_taxon(TaxonIndex.from_store(st), taxon).iri if taxon else None
-            found = list_pledges(st, taxon=t_iri, place=resolve_place(place).iri if place else None)
-    except ERRORS as exc:
-        _fail(exc)
+    def find(st: Store) -> list[Any]:
+        t_iri = resolve_taxon(TaxonIndex.from_store(st), taxon).iri if taxon else None
+        return list_pledges(st, taxon=t_iri, place=resolve_place(place).iri if place else None)
+
+    found = _in_store(store, find, read_only=True)
     if fmt is OutFormat.json:
         for p in found:
             typer.echo(json.dumps(p.to_dict(), default=str, ensure_ascii=False))
@@ -331,16 +322,11 @@ def pledge_update_cmd(
 ) -> None:
     """Change a pledge's status, end date or description."""
     from kg.links.pledges import PledgeUpdate, update_pledge
-    from kg.store import open_store
 
-    try:
-        change = PledgeUpdate.model_validate(
-            {"status": status, "end": _date(end, "--end"), "description": description}
-        )
-        with open_store(store) as st:
-            p = update_pledge(st, pledge_id, change)
-    except ERRORS as exc:
-        _fail(exc)
+    change = _valid(
+        PledgeUpdate, {"status": status, "end": _date(end, "--end"), "description": description}
+    )
+    p = _in_store(store, lambda st: update_pledge(st, pledge_id, change))
     typer.echo(f"pledge {p.id} is {p.status}")
 
 
@@ -400,33 +386,34 @@ def event_add_cmd(
         float, typer.Option("--timeout", min=0.1, help="Seconds per webhook attempt.")
     ] = 10.0,
     store: StoreOpt = None,
-    fmt: Annotated[OutFormat, typer.Option("--format", "-f")] = OutFormat.table,
+    fmt: FormatOpt = OutFormat.table,
 ) -> None:
     """Record a site event and print every species associated with the place."""
+    from api.services.mail import smtp_mailer
     from kg.events import EventIn, record_event
     from kg.links.alerts import DeliveryPolicy
-    from kg.store import open_store
 
-    try:
-        body = EventIn.model_validate(
-            {
-                "place": place,
-                "kind": kind,
-                "description": description,
-                "threats": threat or [],
-                "reported_by": reported_by,
-                **({"date": _date(when, "--date")} if when else {}),
-            }
-        )
-        with open_store(store) as st:
-            rec = record_event(
-                st,
-                body,
-                notify=notify,
-                policy=DeliveryPolicy(attempts=attempts, backoff=backoff, timeout=timeout),
-            )
-    except ERRORS as exc:
-        _fail(exc)
+    body = _valid(
+        EventIn,
+        {
+            "place": place,
+            "kind": kind,
+            "description": description,
+            "threats": threat or [],
+            "reported_by": reported_by,
+            **({"date": _date(when, "--date")} if when else {}),
+        },
+    )
+    rec = _in_store(
+        store,
+        lambda st: record_event(
+            st,
+            body,
+            notify=notify,
+            policy=DeliveryPolicy(attempts=attempts, backoff=backoff, timeout=timeout),
+            mailer=smtp_mailer(),
+        ),
+    )
     if fmt is OutFormat.json:
         _echo_json(rec.to_dict())
         return
@@ -451,17 +438,12 @@ def event_add_cmd(
 def event_list_cmd(
     place: Annotated[str | None, typer.Option("--place")] = None,
     store: StoreOpt = None,
-    fmt: Annotated[OutFormat, typer.Option("--format", "-f")] = OutFormat.table,
+    fmt: FormatOpt = OutFormat.table,
 ) -> None:
     """List recorded site events, newest first."""
     from kg.events import list_events
-    from kg.store import open_store
 
-    try:
-        with open_store(store, read_only=True) as st:
-            found = list_events(st, place=place)
-    except ERRORS as exc:
-        _fail(exc)
+    found = _in_store(store, lambda st: list_events(st, place=place), read_only=True)
     print_rows(
         [
             {
@@ -484,17 +466,12 @@ def event_list_cmd(
 def event_affected_cmd(
     event_id: Annotated[str, typer.Argument(help="The event id (e...).")],
     store: StoreOpt = None,
-    fmt: Annotated[OutFormat, typer.Option("--format", "-f")] = OutFormat.table,
+    fmt: FormatOpt = OutFormat.table,
 ) -> None:
     """The species affected by a recorded event, from the graph as it is now."""
     from kg.events import event_affected
-    from kg.store import open_store
 
-    try:
-        with open_store(store, read_only=True) as st:
-            aff = event_affected(st, event_id)
-    except ERRORS as exc:
-        _fail(exc)
+    aff = _in_store(store, lambda st: event_affected(st, event_id), read_only=True)
     if fmt is OutFormat.json:
         _echo_json(aff.to_dict())
         return
@@ -505,17 +482,12 @@ def event_affected_cmd(
 def event_notifications_cmd(
     event_id: Annotated[str | None, typer.Argument(help="Only this event's (e...).")] = None,
     store: StoreOpt = None,
-    fmt: Annotated[OutFormat, typer.Option("--format", "-f")] = OutFormat.table,
+    fmt: FormatOpt = OutFormat.table,
 ) -> None:
     """The notification log: status and attempts of every notification."""
     from kg.links.alerts import list_notifications
-    from kg.store import open_store
 
-    try:
-        with open_store(store, read_only=True) as st:
-            found = list_notifications(st, event_id=event_id)
-    except ERRORS as exc:
-        _fail(exc)
+    found = _in_store(store, lambda st: list_notifications(st, event_id=event_id), read_only=True)
     print_rows(
         [
             {k: n[k] for k in ("event", "subscription", "target", "status", "attempts", "created")}
@@ -532,7 +504,10 @@ def event_notifications_cmd(
 def subscribe_cmd(
     webhook: Annotated[str, typer.Option("--webhook", help="URL to POST events to.")] = "",
     email: Annotated[
-        str, typer.Option("--email", help="E-mail address (recorded; no mail is sent).")
+        str,
+        typer.Option(
+            "--email", help="E-mail address (sent through A2P_SMTP_HOST if set; else recorded)."
+        ),
     ] = "",
     place: Annotated[
         list[str] | None, typer.Option("--place", help="Watch this place; repeatable.")
@@ -545,22 +520,13 @@ def subscribe_cmd(
 ) -> None:
     """Subscribe a webhook or an e-mail address to site events (at places, for taxa, or all)."""
     from kg.links.alerts import SubscriptionIn, subscribe
-    from kg.store import open_store
 
-    try:
-        body = SubscriptionIn.model_validate(
-            {
-                "webhook": webhook,
-                "email": email,
-                "name": name,
-                "places": place or [],
-                "taxa": taxon or [],
-            }
-        )
-        with open_store(store) as st:
-            s = subscribe(st, body)
-    except ERRORS as exc:
-        _fail(exc)
+    body = _valid(
+        SubscriptionIn,
+        {"webhook": webhook, "email": email, "name": name, "places": place or [],
+         "taxa": taxon or []},
+    )
+    s = _in_store(store, lambda st: subscribe(st, body))
     scope = "; ".join(
         [*(p.get("name") or p["spec"] for p in s.places), *(t["name"] for t in s.taxa)]
     )
@@ -570,17 +536,13 @@ def subscribe_cmd(
 def subscriptions_cmd(
     all_: Annotated[bool, typer.Option("--all", help="Include cancelled subscriptions.")] = False,
     store: StoreOpt = None,
-    fmt: Annotated[OutFormat, typer.Option("--format", "-f")] = OutFormat.table,
+    fmt: FormatOpt = OutFormat.table,
 ) -> None:
     """List subscriptions to site events."""
     from kg.links.alerts import list_subscriptions
-    from kg.store import open_store
 
-    try:
-        with open_store(store, read_only=True) as st:
-            found = list_subscriptions(st, active_only=not all_)
-    except ERRORS as exc:
-        _fail(exc)
+    found = _in_store(store, lambda st: list_subscriptions(st, active_only=not all_),
+                      read_only=True)
     print_rows(
         [
             {
@@ -604,13 +566,8 @@ def unsubscribe_cmd(
 ) -> None:
     """Cancel a subscription (kept, inactive, so the notification log still names it)."""
     from kg.links.alerts import unsubscribe
-    from kg.store import open_store
 
-    try:
-        with open_store(store) as st:
-            s = unsubscribe(st, sub_id)
-    except ERRORS as exc:
-        _fail(exc)
+    s = _in_store(store, lambda st: unsubscribe(st, sub_id))
     typer.echo(f"subscription {s.id} cancelled")
 
 
@@ -625,17 +582,14 @@ def reassessment_cmd(
         int, typer.Option("--years", min=1, help="Age that calls for a reassessment.")
     ] = 10,
     store: StoreOpt = None,
-    fmt: Annotated[OutFormat, typer.Option("--format", "-f")] = OutFormat.table,
+    fmt: FormatOpt = OutFormat.table,
 ) -> None:
     """Species needing reassessment: assessed over --years ago, or hit by a site event since."""
     from kg.links.reassessment import reassessment_list
-    from kg.store import open_store
 
-    try:
-        with open_store(store, read_only=True) as st:
-            items = reassessment_list(st, today=_date(today, "--today"), years=years)
-    except ERRORS as exc:
-        _fail(exc)
+    day = _date(today, "--today")
+    items = _in_store(store, lambda st: reassessment_list(st, today=day, years=years),
+                      read_only=True)
     print_rows(
         [
             {

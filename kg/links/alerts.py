@@ -113,21 +113,21 @@ def _subscription_quads(
     q: Quads, sub_id: str, s: SubscriptionIn, taxa: Iterable[str], active: bool, created: datetime
 ) -> None:
     node, g = terms.subscription(sub_id), terms.subscription_graph(sub_id)
-    q.node(node, TYPE, terms.LINKS.Subscription, g)
+    q.node(node, TYPE, A2P.Subscription, g)
     q.add(node, str(DCTERMS.identifier), lit(sub_id), g)
     if s.name:
         q.add(node, str(RDFS.label), lit(s.name), g)
     if s.webhook:
-        q.add(node, terms.LINKS.webhook, lit(s.webhook, datatype=str(XSD.anyURI)), g)
+        q.add(node, A2P.webhook, lit(s.webhook, datatype=str(XSD.anyURI)), g)
     if s.email:
         q.add(node, A2P.contact, lit(s.email), g)
     for spec in s.places:
         ref = resolve_place(spec)
-        q.node(node, terms.LINKS.watchesPlace, ref.iri, g)
+        q.node(node, A2P.watchesPlace, ref.iri, g)
         place_quads(q, ref)
     for t in taxa:
-        q.node(node, terms.LINKS.watchesTaxon, t, g)
-    q.add(node, terms.LINKS.active, lit(active), g)
+        q.node(node, A2P.watchesTaxon, t, g)
+    q.add(node, A2P.active, lit(active), g)
     q.add(node, str(DCTERMS.created), dt(created), g)
     q.replaced_graphs.add(g)
 
@@ -346,28 +346,28 @@ def event_payload(event: Any, affected: Any, sub: Subscription) -> dict[str, Any
 def _notification_quads(q: Quads, res: NotificationResult, created: datetime) -> None:
     node = terms.notification(res.event_id, res.subscription_id)
     g = terms.notification_graph(res.event_id, res.subscription_id)
-    q.node(node, TYPE, terms.LINKS.Notification, g)
+    q.node(node, TYPE, A2P.Notification, g)
     q.node(node, TYPE, str(PROV.Entity), g)
-    q.node(node, terms.LINKS.aboutEvent, terms.event(res.event_id), g)
-    q.node(node, terms.LINKS.viaSubscription, terms.subscription(res.subscription_id), g)
+    q.node(node, A2P.aboutEvent, terms.event(res.event_id), g)
+    q.node(node, A2P.viaSubscription, terms.subscription(res.subscription_id), g)
     q.add(node, A2P.status, lit(res.status), g)
-    q.add(node, terms.LINKS.attempts, lit(len(res.attempts)), g)
+    q.add(node, A2P.attempts, lit(len(res.attempts)), g)
     q.add(node, str(DCTERMS.created), dt(created), g)
     if res.channel == "webhook":
-        q.add(node, terms.LINKS.webhook, lit(res.target, datatype=str(XSD.anyURI)), g)
+        q.add(node, A2P.webhook, lit(res.target, datatype=str(XSD.anyURI)), g)
     else:
         q.add(node, A2P.contact, lit(res.target), g)
     for a in res.attempts:
         an = terms.attempt(res.event_id, res.subscription_id, a.number)
-        q.node(an, TYPE, terms.LINKS.DeliveryAttempt, g)
-        q.node(node, terms.LINKS.hasAttempt, an, g)
-        q.add(an, terms.LINKS.attemptNumber, lit(a.number), g)
+        q.node(an, TYPE, A2P.DeliveryAttempt, g)
+        q.node(node, A2P.hasAttempt, an, g)
+        q.add(an, A2P.attemptNumber, lit(a.number), g)
         q.add(an, str(PROV.startedAtTime), dt(a.started), g)
         q.add(an, str(PROV.endedAtTime), dt(a.ended), g)
         if a.http_status is not None:
-            q.add(an, terms.LINKS.httpStatus, lit(a.http_status), g)
+            q.add(an, A2P.httpStatus, lit(a.http_status), g)
         if a.error:
-            q.add(an, terms.LINKS.errorMessage, lit(a.error), g)
+            q.add(an, A2P.errorMessage, lit(a.error), g)
     q.replaced_graphs.add(g)
 
 

@@ -17,7 +17,6 @@ from kg.build import Quads, iri, lit
 from kg.links import terms
 from kg.links.match import Match, MatchReport, SourceRow
 from kg.links.sources import CitesEntry, ExSituEntry, GreenStatusEntry, IdEntry, ScoreEntry
-from kg.links.terms import LINKS
 from kg.vocab import A2P, DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 TYPE = str(RDF.type)
@@ -39,14 +38,14 @@ def dt(value: datetime) -> str:
 
 def _record(q: Quads, g: str, node: str, cls: str, r: SourceRow, m: Match) -> None:
     q.node(node, TYPE, cls, g)
-    q.node(node, TYPE, LINKS.LinkRecord, g)
+    q.node(node, TYPE, A2P.LinkRecord, g)
     q.node(node, A2P.forTaxon, m.taxon.iri, g)
     if r.name:
-        q.add(node, LINKS.sourceName, lit(r.name), g)
-    q.add(node, LINKS.sourceRow, lit(r.row), g)
-    q.add(node, LINKS.matchMethod, lit(m.method), g)
+        q.add(node, A2P.sourceName, lit(r.name), g)
+    q.add(node, A2P.sourceRow, lit(r.row), g)
+    q.add(node, A2P.matchMethod, lit(m.method), g)
     if m.detail:
-        q.add(node, LINKS.matchDetail, lit(m.detail), g)
+        q.add(node, A2P.matchDetail, lit(m.detail), g)
     q.node(node, str(PROV.wasDerivedFrom), g, g)
 
 
@@ -61,18 +60,18 @@ def cites_quads(
     for r, m in matches:
         e: CitesEntry = r.payload
         node = _node("cites", dataset, r, m)
-        _record(q, g, node, LINKS.CitesListing, r, m)
+        _record(q, g, node, A2P.CitesListing, r, m)
         listing = e.inherited_listing if m.method == "higher_taxon" else e.listing
-        q.add(node, LINKS.citesListing, lit(listing), g)
+        q.add(node, A2P.citesListing, lit(listing), g)
         for a in (p for p in listing.split("/") if p in ("I", "II", "III")):
-            q.add(node, LINKS.citesAppendix, lit(a), g)
+            q.add(node, A2P.citesAppendix, lit(a), g)
         if e.source_id:
-            q.add(node, LINKS.sourceId, lit(e.source_id), g)
+            q.add(node, A2P.sourceId, lit(e.source_id), g)
             q.node(node, str(RDFS.seeAlso), terms.species_plus(e.source_id), g)
         if e.listing_date:
-            q.add(node, LINKS.listingDate, lit(e.listing_date), g)
+            q.add(node, A2P.listingDate, lit(e.listing_date), g)
         if e.annotation:
-            q.add(node, LINKS.citesAnnotation, lit(e.annotation), g)
+            q.add(node, A2P.citesAnnotation, lit(e.annotation), g)
 
 
 def exsitu_quads(
@@ -81,12 +80,12 @@ def exsitu_quads(
     for r, m in matches:
         e: ExSituEntry = r.payload
         node = _node("exsitu", dataset, r, m, e.region)
-        _record(q, g, node, LINKS.ExSituHoldings, r, m)
-        q.add(node, LINKS.holdingsRegion, lit(e.region), g)
+        _record(q, g, node, A2P.ExSituHoldings, r, m)
+        q.add(node, A2P.holdingsRegion, lit(e.region), g)
         if e.institutions is not None:
-            q.add(node, LINKS.institutions, lit(e.institutions), g)
+            q.add(node, A2P.institutions, lit(e.institutions), g)
         if e.individuals is not None:
-            q.add(node, LINKS.individuals, lit(e.individuals), g)
+            q.add(node, A2P.individuals, lit(e.individuals), g)
         if e.source:
             q.add(node, str(DCTERMS.source), lit(e.source), g)
         if e.year:
@@ -95,7 +94,7 @@ def exsitu_quads(
             prog = terms.link_programme(dataset, m.taxon.taxon_id, p)
             q.node(prog, TYPE, A2P.ExSituProgramme, g)
             q.node(prog, A2P.programmeFor, m.taxon.iri, g)
-            q.add(prog, LINKS.programmeType, lit(p), g)
+            q.add(prog, A2P.programmeType, lit(p), g)
             q.add(prog, str(RDFS.label), lit(f"{p} ({m.taxon.name})"), g)
             q.node(prog, str(PROV.wasDerivedFrom), g, g)
 
@@ -106,26 +105,26 @@ def scores_quads(
     for r, m in matches:
         e: ScoreEntry = r.payload
         node = _node("scores", dataset, r, m, f"{e.scheme}_{e.region}" if e.region else e.scheme)
-        _record(q, g, node, LINKS.PriorityRecord, r, m)
-        q.add(node, LINKS.priorityScheme, lit(e.scheme), g)
+        _record(q, g, node, A2P.PriorityRecord, r, m)
+        q.add(node, A2P.priorityScheme, lit(e.scheme), g)
         if e.scheme == "edge":
-            q.add(node, LINKS.edgeScore, dec(e.value), g)  # type: ignore[arg-type]
+            q.add(node, A2P.edgeScore, dec(e.value), g)  # type: ignore[arg-type]
         elif e.scheme == "ed":
-            q.add(node, LINKS.edScore, dec(e.value), g)  # type: ignore[arg-type]
+            q.add(node, A2P.edScore, dec(e.value), g)  # type: ignore[arg-type]
         elif e.scheme == "edge_species":
-            q.add(node, LINKS.edgeSpecies, lit(bool(e.value)), g)
+            q.add(node, A2P.edgeSpecies, lit(bool(e.value)), g)
         elif e.scheme == "aze":
-            q.add(node, LINKS.azeTrigger, lit(bool(e.value)), g)
+            q.add(node, A2P.azeTrigger, lit(bool(e.value)), g)
         else:
-            q.add(node, LINKS.nationalStatus, lit(str(e.value)), g)
+            q.add(node, A2P.nationalStatus, lit(str(e.value)), g)
         if e.region:
-            q.add(node, LINKS.statusRegion, lit(e.region), g)
+            q.add(node, A2P.statusRegion, lit(e.region), g)
             if len(e.region) == 2 and e.region.isupper():
-                q.node(node, LINKS.statusCountry, iris.concept("countries", e.region), g)
+                q.node(node, A2P.statusCountry, iris.concept("countries", e.region), g)
         if e.year:
-            q.add(node, LINKS.statusYear, lit(e.year), g)
+            q.add(node, A2P.statusYear, lit(e.year), g)
         if e.site:
-            q.add(node, LINKS.azeSite, lit(e.site), g)
+            q.add(node, A2P.azeSite, lit(e.site), g)
         if e.source:
             q.add(node, str(DCTERMS.source), lit(e.source), g)
 
@@ -136,7 +135,7 @@ def ids_quads(
     for r, m in matches:
         e: IdEntry = r.payload
         node = _node("ids", dataset, r, m)
-        _record(q, g, node, LINKS.IdentifierLink, r, m)
+        _record(q, g, node, A2P.IdentifierLink, r, m)
         for value, mint in (
             (e.gbif, terms.gbif),
             (e.wikidata, terms.wikidata),
@@ -153,31 +152,31 @@ def greenstatus_quads(
     for r, m in matches:
         e: GreenStatusEntry = r.payload
         node = _node("greenstatus", dataset, r, m, str(e.assessment_date or e.year or ""))
-        _record(q, g, node, LINKS.GreenStatusAssessment, r, m)
+        _record(q, g, node, A2P.GreenStatusAssessment, r, m)
         if e.sis_id:
-            q.add(node, LINKS.sourceId, lit(e.sis_id), g)
+            q.add(node, A2P.sourceId, lit(e.sis_id), g)
         if e.assessment_date:
             q.add(node, A2P.assessmentDate, lit(e.assessment_date), g)
         if e.year:
             q.add(node, A2P.yearPublished, lit(e.year), g)
         for prop, val in (
-            (LINKS.greenStatusScore, e.score),
-            (LINKS.greenStatusScoreMin, e.score_min),
-            (LINKS.greenStatusScoreMax, e.score_max),
-            (LINKS.conservationLegacyScore, e.legacy_score),
-            (LINKS.conservationDependenceScore, e.dependence_score),
-            (LINKS.conservationGainScore, e.gain_score),
-            (LINKS.recoveryPotentialScore, e.potential_score),
+            (A2P.greenStatusScore, e.score),
+            (A2P.greenStatusScoreMin, e.score_min),
+            (A2P.greenStatusScoreMax, e.score_max),
+            (A2P.conservationLegacyScore, e.legacy_score),
+            (A2P.conservationDependenceScore, e.dependence_score),
+            (A2P.conservationGainScore, e.gain_score),
+            (A2P.recoveryPotentialScore, e.potential_score),
         ):
             if val is not None:
                 q.add(node, prop, dec(val), g)
         for prop, text in (
-            (LINKS.recoveryCategory, e.category),
-            (LINKS.conservationLegacy, e.legacy),
-            (LINKS.conservationDependence, e.dependence),
-            (LINKS.conservationGain, e.gain),
-            (LINKS.recoveryPotential, e.potential),
-            (LINKS.justification, e.justification),
+            (A2P.recoveryCategory, e.category),
+            (A2P.conservationLegacy, e.legacy),
+            (A2P.conservationDependence, e.dependence),
+            (A2P.conservationGain, e.gain),
+            (A2P.recoveryPotential, e.potential),
+            (A2P.justification, e.justification),
             (A2P.assessor, e.assessors),
         ):
             if text:
@@ -209,15 +208,15 @@ def provenance_quads(
     profile: str,
 ) -> None:
     """The graph-level provenance record: the graph IRI is the a2p:LinkSource."""
-    q.node(g, TYPE, LINKS.LinkSource, g)
+    q.node(g, TYPE, A2P.LinkSource, g)
     q.node(g, TYPE, str(PROV.Entity), g)
-    q.add(g, LINKS.linkKind, lit(kind), g)
+    q.add(g, A2P.linkKind, lit(kind), g)
     q.add(g, str(DCTERMS.source), lit(file_name), g)
     q.add(g, str(RDFS.label), lit(f"{kind} links from {file_name}"), g)
-    q.add(g, LINKS.sha256, lit(sha256), g)
+    q.add(g, A2P.sha256, lit(sha256), g)
     q.add(g, str(DCTERMS.created), dt(created), g)
     q.add(g, str(DCTERMS.format), lit(profile), g)
-    q.add(g, LINKS.rowsRead, lit(report.rows), g)
-    q.add(g, LINKS.rowsMatched, lit(len({m.row for m in report.matched})), g)
-    q.add(g, LINKS.rowsUnmatched, lit(report.unmatched_rows()), g)
-    q.add(g, LINKS.taxaLinked, lit(len(report.taxa())), g)
+    q.add(g, A2P.rowsRead, lit(report.rows), g)
+    q.add(g, A2P.rowsMatched, lit(len({m.row for m in report.matched})), g)
+    q.add(g, A2P.rowsUnmatched, lit(report.unmatched_rows()), g)
+    q.add(g, A2P.taxaLinked, lit(len(report.taxa())), g)

@@ -145,20 +145,20 @@ def _pledge_quads(
     for t in taxa:
         q.node(node, A2P.forTaxon, t, g)
     if p.cluster:
-        q.add(node, terms.LINKS.forCluster, lit(p.cluster), g)
+        q.add(node, A2P.forCluster, lit(p.cluster), g)
     if p.place:
         place = resolve_place(p.place)
         q.node(node, A2P.atPlace, place.iri, g)
         place_quads(q, place)
     if p.action:
-        q.node(node, terms.LINKS.pledgedAction, _action(p.action)[0], g)
+        q.node(node, A2P.pledgedAction, _action(p.action)[0], g)
     if p.description:
         q.add(node, str(RDFS.comment), lit(p.description), g)
     q.add(node, A2P.status, lit(p.status), g)
     if p.start:
-        q.add(node, terms.LINKS.startDate, lit(p.start), g)
+        q.add(node, A2P.startDate, lit(p.start), g)
     if p.end:
-        q.add(node, terms.LINKS.endDate, lit(p.end), g)
+        q.add(node, A2P.endDate, lit(p.end), g)
     q.add(node, str(DCTERMS.created), dt(created), g)
     q.add(node, str(DCTERMS.modified), dt(modified), g)
     q.replaced_graphs.add(g)

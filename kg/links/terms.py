@@ -1,10 +1,8 @@
-# ruff: noqa: N815
-"""kg.links.terms — ontology terms and IRIs of the link ingest, pledges, events and alerts; no I/O.
+"""kg.links.terms — IRIs of the link ingest, pledges, events and alerts; no I/O.
 
-The terms are declared in ontology/links.ttl. kg/vocab.py is generated from
-assess2plan.ttl only, so until the lead merges links.ttl into it they are minted here from
-`kg.iris.ONTOLOGY` (a test checks that this class and links.ttl list the same terms).
-The IRI minting functions below belong in kg/iris.py once merged.
+The ontology terms (ontology/links.ttl) are in the generated kg.vocab.A2P, like the core
+ones; this module mints the IRIs of link records, stakeholders, pledges, events,
+subscriptions and notifications, and the external identifiers' IRIs.
 """
 
 from __future__ import annotations
@@ -12,104 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from rdflib import Namespace, URIRef
-
 from kg import iris
-
-_NS = Namespace(iris.ONTOLOGY)  # TEMPORARY: until links.ttl is merged into kg/vocab.py
-
-
-class LINKS:
-    """Terms of ontology/links.ttl (a misspelt attribute raises AttributeError)."""
-
-    # link records and their provenance
-    LinkRecord: URIRef = _NS.LinkRecord
-    LinkSource: URIRef = _NS.LinkSource
-    sourceName: URIRef = _NS.sourceName
-    sourceId: URIRef = _NS.sourceId
-    sourceRow: URIRef = _NS.sourceRow
-    matchMethod: URIRef = _NS.matchMethod
-    matchDetail: URIRef = _NS.matchDetail
-    linkKind: URIRef = _NS.linkKind
-    rowsRead: URIRef = _NS.rowsRead
-    rowsMatched: URIRef = _NS.rowsMatched
-    rowsUnmatched: URIRef = _NS.rowsUnmatched
-    taxaLinked: URIRef = _NS.taxaLinked
-    sha256: URIRef = _NS.sha256
-    # CITES
-    CitesListing: URIRef = _NS.CitesListing
-    citesListing: URIRef = _NS.citesListing
-    citesAppendix: URIRef = _NS.citesAppendix
-    listingDate: URIRef = _NS.listingDate
-    citesAnnotation: URIRef = _NS.citesAnnotation
-    # ex situ
-    ExSituHoldings: URIRef = _NS.ExSituHoldings
-    institutions: URIRef = _NS.institutions
-    individuals: URIRef = _NS.individuals
-    holdingsRegion: URIRef = _NS.holdingsRegion
-    programmeType: URIRef = _NS.programmeType
-    # prioritisation schemes
-    PriorityRecord: URIRef = _NS.PriorityRecord
-    priorityScheme: URIRef = _NS.priorityScheme
-    edgeScore: URIRef = _NS.edgeScore
-    edScore: URIRef = _NS.edScore
-    edgeSpecies: URIRef = _NS.edgeSpecies
-    azeTrigger: URIRef = _NS.azeTrigger
-    azeSite: URIRef = _NS.azeSite
-    nationalStatus: URIRef = _NS.nationalStatus
-    statusRegion: URIRef = _NS.statusRegion
-    statusCountry: URIRef = _NS.statusCountry
-    statusYear: URIRef = _NS.statusYear
-    # Green Status
-    GreenStatusAssessment: URIRef = _NS.GreenStatusAssessment
-    greenStatusScore: URIRef = _NS.greenStatusScore
-    greenStatusScoreMin: URIRef = _NS.greenStatusScoreMin
-    greenStatusScoreMax: URIRef = _NS.greenStatusScoreMax
-    recoveryCategory: URIRef = _NS.recoveryCategory
-    conservationLegacy: URIRef = _NS.conservationLegacy
-    conservationLegacyScore: URIRef = _NS.conservationLegacyScore
-    conservationDependence: URIRef = _NS.conservationDependence
-    conservationDependenceScore: URIRef = _NS.conservationDependenceScore
-    conservationGain: URIRef = _NS.conservationGain
-    conservationGainScore: URIRef = _NS.conservationGainScore
-    recoveryPotential: URIRef = _NS.recoveryPotential
-    recoveryPotentialScore: URIRef = _NS.recoveryPotentialScore
-    justification: URIRef = _NS.justification
-    # identifiers
-    IdentifierLink: URIRef = _NS.IdentifierLink
-    # pledges
-    pledgedAction: URIRef = _NS.pledgedAction
-    forCluster: URIRef = _NS.forCluster
-    startDate: URIRef = _NS.startDate
-    endDate: URIRef = _NS.endDate
-    # events, subscriptions, notifications
-    SiteEvent: URIRef = _NS.SiteEvent
-    eventAt: URIRef = _NS.eventAt
-    eventDate: URIRef = _NS.eventDate
-    eventKind: URIRef = _NS.eventKind
-    eventThreat: URIRef = _NS.eventThreat
-    affectsTaxon: URIRef = _NS.affectsTaxon
-    reportedBy: URIRef = _NS.reportedBy
-    Subscription: URIRef = _NS.Subscription
-    webhook: URIRef = _NS.webhook
-    watchesPlace: URIRef = _NS.watchesPlace
-    watchesTaxon: URIRef = _NS.watchesTaxon
-    active: URIRef = _NS.active
-    Notification: URIRef = _NS.Notification
-    aboutEvent: URIRef = _NS.aboutEvent
-    viaSubscription: URIRef = _NS.viaSubscription
-    attempts: URIRef = _NS.attempts
-    hasAttempt: URIRef = _NS.hasAttempt
-    DeliveryAttempt: URIRef = _NS.DeliveryAttempt
-    attemptNumber: URIRef = _NS.attemptNumber
-    httpStatus: URIRef = _NS.httpStatus
-    errorMessage: URIRef = _NS.errorMessage
-
-
-def term_names() -> set[str]:
-    """Local names of every term of LINKS (checked against ontology/links.ttl by a test)."""
-    return {k for k, v in vars(LINKS).items() if isinstance(v, URIRef)}
-
 
 # --------------------------------------------------------------------------- external IRIs
 

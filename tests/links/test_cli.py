@@ -156,3 +156,22 @@ def test_pledge_event_subscribe_reassessment(
     assert "cancelled" in run(app, "unsubscribe", sid, "--store", url)
     res = runner.invoke(app, ["reassessment", "--today", "01/01/2025", "--store", url])
     assert res.exit_code == 2 and "not a date" in res.output
+
+
+def test_event_mails_email_subscribers_when_smtp_is_configured(
+    app: typer.Typer, url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from smtpsink import SmtpSink
+
+    run(app, "subscribe", "--email", "ops@example.org", "--store", url)
+    with SmtpSink() as sink:
+        monkeypatch.setenv("A2P_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("A2P_SMTP_PORT", str(sink.port))
+        out = run(app, "event", "add", "waterbody:Lake Fictara", "--kind", "dried_up",
+                  "--store", url)
+    assert "notification to ops@example.org: delivered" in out
+    (mail,) = sink.messages
+    assert mail["to"] == ["ops@example.org"] and "Fictorana lacustris" in mail["data"]
+    monkeypatch.delenv("A2P_SMTP_HOST")
+    out = run(app, "event", "add", "ID", "--kind", "flood", "--store", url)
+    assert "notification to ops@example.org: recorded" in out
