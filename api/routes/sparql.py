@@ -181,7 +181,10 @@ async def sparql_post(
     if ctype == "application/sparql-update":
         return await _update(store, services, settings, text, authorization)
     if ctype == "application/x-www-form-urlencoded":
-        form = parse_qs(text, keep_blank_values=True, max_num_fields=100)
+        try:
+            form = parse_qs(text, keep_blank_values=True, max_num_fields=100)
+        except ValueError:
+            raise SparqlError(400, "malformed form", "more than 100 form fields") from None
         query, update = form.get("query"), form.get("update")
         if query and update:
             raise SparqlError(400, "both query and update given", "send one of them")

@@ -456,6 +456,13 @@ class ThreadEngine(Engine):
             raise SparqlError(400, "malformed SPARQL query", str(exc)) from exc
         except StoreError as exc:
             raise SparqlError(502, "store error", str(exc)) from exc
+        except SparqlError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - rdflib evaluates lazily and raises many types
+            # (an invalid REGEX pattern raises re.error while rows are read); as for the
+            # query processes, an engine failure on the client's query is the client's 400
+            log.warning("query failed in the engine: %r", exc)
+            raise SparqlError(400, "query failed", f"{type(exc).__name__}: {exc}") from exc
 
 
 def make_engine(store: Store, settings: Any) -> Engine:
