@@ -322,8 +322,8 @@ TARGETS = {"species": 50.0, "suggest_new": 500.0, "suggest_again": 500.0}
 PHASES = (("species", "/species/{id}"), ("suggest_new", "/suggest (new)"),
           ("suggest_again", "/suggest (again)"))
 # the baseline server: every /suggest draft through the nlp pipeline and the bucket model on
-# its own (no batching across requests) and no datasheet cache
-BASELINE_ENV = {"A2P_SUGGEST_BATCH": "1", "A2P_SHEET_CACHE_ENTRIES": "0"}
+# its own (no batching across requests), torch's default threads, no datasheet cache
+BASELINE_ENV = {"A2P_SUGGEST_BATCH": "1", "A2P_TORCH_THREADS": "0", "A2P_SHEET_CACHE_ENTRIES": "0"}
 
 
 def measure(args: argparse.Namespace, store: str, extra_env: dict[str, str], label: str,
@@ -417,7 +417,8 @@ def main() -> None:
     ap.add_argument("--no-warm-up", action="store_true",
                     help="Do not wait for (or start) the server's background indexes.")
     ap.add_argument("--no-baseline", action="store_true",
-                    help="Skip the baseline server (A2P_SUGGEST_BATCH=1, no datasheet cache).")
+                    help="Skip the baseline server (A2P_SUGGEST_BATCH=1, A2P_TORCH_THREADS=0, "
+                    "no datasheet cache).")
     ap.add_argument("--read-only", action="store_true",
                     help="Open the store read-only (A2P_READ_ONLY=true), e.g. a graph shared "
                     "with other jobs.")
@@ -446,7 +447,8 @@ def main() -> None:
                      "workers": args.workers}
     if not args.no_baseline:
         results["baseline"] = measure(args, store, {**common, **BASELINE_ENV},
-                                      "baseline: no batching across requests, no datasheet cache",
+                                      "baseline: no batching across requests, torch default threads, "
+                                      "no datasheet cache",
                                       base_dir)
     results["service"] = measure(args, store, common, "service as configured by default",
                                  base_dir)

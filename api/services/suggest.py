@@ -204,6 +204,16 @@ class BucketEngine:
         return out
 
 
+def limit_torch_threads(threads: int) -> None:
+    """Set the sentence encoder's (torch's) thread count for this process (0: leave it)."""
+    import importlib.util
+
+    if threads > 0 and importlib.util.find_spec("torch") is not None:
+        import torch
+
+        torch.set_num_threads(threads)
+
+
 def rule_places(texts: dict[str, str]) -> tuple[list[Mention], str | None]:
     """Place mentions from nlp's rule-based gazetteer (no model needed)."""
     try:
