@@ -12,10 +12,12 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from minilinks import EVENT, add_links
 from rdflib import Literal, URIRef
 
 from kg import iris
@@ -106,6 +108,21 @@ CASES = [
     Case("fetch_parts--a800102", "fetch_parts", {"assessment": assessment("800102")}),
     Case("fetch_parts--a800108", "fetch_parts", {"assessment": assessment("800108")}),
     Case("links_taxon_names", "links_taxon_names"),
+    # links (kg.links, kg.events): the fixture also holds tests/data/mini-links (see `loaded`)
+    *(Case(q, q) for q in ("links_taxon_summary", "links_review_table", "links_pledges",
+                           "links_events", "links_subscriptions", "links_notifications",
+                           "links_reassessment_events")),
+    Case("links_taxon_summary--900109", "links_taxon_summary", {"taxon": URIRef(iris.taxon("900109"))}),
+    Case("links_taxon_records--900101", "links_taxon_records", {"taxon": TAXON}),
+    Case("links_taxon_threats--900101", "links_taxon_threats", {"taxon": TAXON}),
+    Case("links_review_table--VU", "links_review_table", {"categoryCode": "VU"}),
+    Case("links_pledges--900102", "links_pledges", {"forTaxon": URIRef(iris.taxon("900102"))}),
+    Case("links_events--ID", "links_events", {"event": URIRef(iris.ID + "event/" + EVENT),
+                                              "atPlace": country("ID")}),
+    Case("links_affected--ID", "links_affected", {"place": country("ID")}),
+    Case("links_affected--TH", "links_affected", {"place": country("TH")}),
+    Case("links_reassessment_age--2015", "links_reassessment_age",
+         {"cutoffDate": Literal(date(2015, 1, 1)), "cutoffYear": Literal(2015)}),
     # planning (kg.planning): the fixture also holds graph/planning/keys (see `loaded`)
     *(Case(q, q) for q in PLANNING_SCANS),
     Case("planning_keys", "planning_keys"),
@@ -165,6 +182,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Store
     for st in stores.values():
         ingest([MINI], st)
         write_keys(st, load_profiles(st, parts=("threats", "places")))  # graph/planning/keys
+        add_links(st)  # tests/data/mini-links: link records, a pledge, an event, alerts
     yield stores
     for st in stores.values():
         st.close()
