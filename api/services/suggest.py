@@ -15,6 +15,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any
 
 from rdflib import URIRef
@@ -160,14 +161,19 @@ class BucketEngine:
     def available() -> bool:
         return planning_link.function("recommend_for_profiles") is not None
 
-    def recommender(self) -> Callable[..., list[Any]] | None:
-        """What `suggest()` takes as `recommend`: None when the planning module is absent."""
-        return self.recommend if self.available() else None
+    def recommender(self) -> Callable[..., Future[list[Any]]] | None:
+        """What `suggest()` takes as `recommend` (answers with a Future, so the bucket model
+        runs while the text is extracted): None when the planning module is absent."""
+        return self.submit if self.available() else None
 
     def recommend(self, bundle: Bundle, store: Store | None = None) -> list[Any]:
+        return self.submit(bundle, store).result(timeout=300)
+
+    def submit(self, bundle: Bundle, store: Store | None = None) -> Future[list[Any]]:
+        """Queue the bundle's recommendations; the Future gives them when its batch has run."""
         from kg.planning.profile import profiles_from_bundle
 
-        return self._batcher.submit((store, profiles_from_bundle(bundle))).result(timeout=300)
+        return self._batcher.submit((store, profiles_from_bundle(bundle)))
 
     def warm_up(self, store: Store | None = None) -> None:
         """Load the bucket model and the encoder (call from a background thread)."""
@@ -462,6 +468,15 @@ def suggest(
     coded_actions = {a.code for a in req.actions}
     coded_countries = set(req.countries)
 
+    # the bucket model starts now, beside the text extraction (both run the sentence encoder,
+    # each in its own batch; a batched recommender answers with a Future)
+    pending: Any = None
+    if recommend is not None:
+        try:
+            pending = recommend(draft_bundle(req), store=store)
+        except Exception as exc:  # noqa: BLE001 - optional component
+            pending = exc
+
     mentions: list[Mention] = []
     if texts:
         mentions = engine.extract(texts)
@@ -536,7 +551,9 @@ def suggest(
                       "is not installed)")
     else:
         try:
-            recs = recommend(draft_bundle(req), store=store)
+            if isinstance(pending, Exception):
+                raise pending
+            recs = pending.result(timeout=300) if isinstance(pending, Future) else pending
             buckets = sorted((_bucket(req, b) for b in recs),
                              key=lambda b: (-b.probability, b.bucket))
         except Exception as exc:  # noqa: BLE001 - optional component
