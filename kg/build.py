@@ -8,15 +8,35 @@ replaces exactly what it supplies and nothing else (see ontology/README.md). Sha
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from kg import iris
+from rdflib.namespace import DefinedNamespace
+
+from kg import iris, vocab
 from kg.records import Assessment, Bundle, Mention, Taxon, ThreatImpact
-from kg.vocab import A2P, DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from kg.vocab import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+
+
+class _Terms:
+    """A vocab namespace whose terms are looked up once (a misspelt term still raises), then
+    read as plain strings: the builder writes millions of quads."""
+
+    def __init__(self, ns: type[DefinedNamespace]) -> None:
+        self._ns = ns
+
+    def __getattr__(self, name: str) -> str:
+        value = str(getattr(self._ns, name))
+        setattr(self, name, value)
+        return value
+
+
+A2P = _Terms(vocab.A2P)
+_concept = functools.lru_cache(maxsize=1 << 16)(iris.concept)
 
 # --------------------------------------------------------------------------- N-Quads text
 
@@ -218,18 +238,34 @@ def latest_by_taxon(keys: Iterable[AssessmentKey]) -> dict[str, str]:
 RANKS = ("kingdom", "phylum", "class", "order", "family", "genus")
 
 
-def build(bundle: Bundle, existing: Iterable[AssessmentKey] = ()) -> Quads:
-    """Quads for a bundle; `existing` are assessments already in the store (for 'latest')."""
+def latest_markers(q: Quads, keys: Iterable[AssessmentKey], taxa: Iterable[str]) -> None:
+    """The latest-assessment marker of each of `taxa`, chosen among `keys`."""
+    latest = latest_by_taxon(keys)
+    for tid in taxa:
+        q.node(iris.taxon(tid), A2P.latestAssessment, iris.assessment(latest[tid]), iris.latest_graph(tid))
+
+
+def build(bundle: Bundle, existing: Iterable[AssessmentKey] = (), *, latest: bool = True) -> Quads:
+    """Quads for a bundle; `existing` are assessments already in the store (for 'latest').
+
+    With `latest=False` the markers are left out (the streaming ingest writes them once, after
+    every section of every source, with `latest_markers`); the graphs they live in are still
+    listed in `replaced_graphs`.
+    """
     q = Quads()
     g_tax = iris.graph("taxonomy")
     g_places = iris.graph("places")
     by_name = {t.scientific_name: t for t in bundle.taxa}
-    latest = latest_by_taxon([*existing, *(key_of(a) for a in bundle.assessments)])
 
+    higher: set[tuple[str, str | None]] = set()
     for t in bundle.taxa:
-        _taxon(q, t, g_tax, by_name)
-    for tid in {a.taxon_id for a in bundle.assessments}:
-        q.node(iris.taxon(tid), A2P.latestAssessment, iris.assessment(latest[tid]), iris.latest_graph(tid))
+        _taxon(q, t, g_tax, by_name, higher)
+    if latest:
+        latest_markers(
+            q,
+            [*existing, *(key_of(a) for a in bundle.assessments)],
+            {a.taxon_id for a in bundle.assessments},
+        )
     for c in bundle.common_names:
         g = iris.names_graph(c.taxon_id)
         lang = _lang(c.language)
@@ -252,7 +288,7 @@ def build(bundle: Bundle, existing: Iterable[AssessmentKey] = ()) -> Quads:
             a_iri, A2P.hasActionInPlace if ac.status == "in_place" else A2P.hasActionNeeded, node, g
         )
         if ac.code:
-            q.node(node, A2P.action, iris.concept("actions", ac.code), g)
+            q.node(node, A2P.action, _concept("actions", ac.code), g)
         if ac.note:
             q.add(node, A2P.note, lit(ac.note), g)
         if ac.question:
@@ -263,7 +299,7 @@ def build(bundle: Bundle, existing: Iterable[AssessmentKey] = ()) -> Quads:
         node = iris.part(r.assessment_id, "research", r.code)
         q.node(node, TYPE, A2P.ResearchNeeded, g)
         q.node(iris.assessment(r.assessment_id), A2P.hasResearchNeeded, node, g)
-        q.node(node, A2P.research, iris.concept("research", r.code), g)
+        q.node(node, A2P.research, _concept("research", r.code), g)
         if r.note:
             q.add(node, A2P.note, lit(r.note), g)
     for h in bundle.habitats:
@@ -271,7 +307,7 @@ def build(bundle: Bundle, existing: Iterable[AssessmentKey] = ()) -> Quads:
         node = iris.part(h.assessment_id, "habitat", h.code)
         q.node(node, TYPE, A2P.HabitatUse, g)
         q.node(iris.assessment(h.assessment_id), A2P.hasHabitatUse, node, g)
-        q.node(node, A2P.habitat, iris.concept("habitats", h.code), g)
+        q.node(node, A2P.habitat, _concept("habitats", h.code), g)
         if h.suitability:
             q.add(node, A2P.suitability, lit(h.suitability), g)
         if h.major_importance is not None:
@@ -283,7 +319,7 @@ def build(bundle: Bundle, existing: Iterable[AssessmentKey] = ()) -> Quads:
         node = iris.part(u.assessment_id, "use", u.code)
         q.node(node, TYPE, A2P.UseTrade, g)
         q.node(iris.assessment(u.assessment_id), A2P.hasUseTrade, node, g)
-        q.node(node, A2P.useType, iris.concept("usetrade", u.code), g)
+        q.node(node, A2P.useType, _concept("usetrade", u.code), g)
         for prop, v in (
             (A2P.international, u.international),
             (A2P.national, u.national),
@@ -336,7 +372,7 @@ def _lang(language: str) -> str | None:
     return lang if re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{1,8})*", lang) else None
 
 
-def _taxon(q: Quads, t: Taxon, g_tax: str, by_name: dict[str, Taxon]) -> None:
+def _taxon(q: Quads, t: Taxon, g_tax: str, by_name: dict[str, Taxon], higher: set[tuple[str, str | None]]) -> None:
     s = iris.taxon(t.taxon_id)
     # a stub (name only) is added beside whatever the store knows, never replacing it
     g = g_tax if t.stub else iris.taxon_graph(t.taxon_id)
@@ -373,6 +409,10 @@ def _taxon(q: Quads, t: Taxon, g_tax: str, by_name: dict[str, Taxon]) -> None:
     parent = None
     for rank, name in chain:
         node = iris.higher_taxon(rank, name)
+        if (node, parent) in higher:  # written already for an earlier taxon of this bundle
+            parent = node
+            continue
+        higher.add((node, parent))
         q.node(node, TYPE, A2P.Taxon, g_tax)
         q.add(node, A2P.rank, lit(rank), g_tax)
         q.add(node, A2P.scientificName, lit(name), g_tax)
@@ -403,7 +443,7 @@ def _assessment(q: Quads, a: Assessment) -> None:
     q.node(s, TYPE, A2P.Assessment, g)
     q.add(s, A2P.assessmentId, lit(a.assessment_id), g)
     q.node(s, A2P.assessesTaxon, iris.taxon(a.taxon_id), g)
-    q.node(s, A2P.category, iris.concept("categories", a.category), g)
+    q.node(s, A2P.category, _concept("categories", a.category), g)
     year = f", {a.year_published}" if a.year_published else ""
     q.add(s, LABEL, lit(f"{a.scientific_name} ({a.category}{year})"), g)
     if a.criteria:
@@ -420,13 +460,13 @@ def _assessment(q: Quads, a: Assessment) -> None:
     if a.year_published is not None:
         q.add(s, A2P.yearPublished, lit(a.year_published), g)
     if a.population_trend:
-        q.node(s, A2P.populationTrend, iris.concept("poptrends", a.population_trend), g)
+        q.node(s, A2P.populationTrend, _concept("poptrends", a.population_trend), g)
     for sc in a.scopes:
-        q.node(s, A2P.assessmentScope, iris.concept("scopes", sc), g)
+        q.node(s, A2P.assessmentScope, _concept("scopes", sc), g)
     for sy in a.systems:
-        q.node(s, A2P.system, iris.concept("systems", sy), g)
+        q.node(s, A2P.system, _concept("systems", sy), g)
     for r in a.realms:
-        q.node(s, A2P.realm, iris.concept("realms", r), g)
+        q.node(s, A2P.realm, _concept("realms", r), g)
     if a.possibly_extinct is not None:
         q.add(s, A2P.possiblyExtinct, lit(a.possibly_extinct), g)
     if a.possibly_extinct_in_the_wild is not None:
@@ -447,13 +487,13 @@ def _threat(q: Quads, t: ThreatImpact) -> None:
     node = iris.part(t.assessment_id, "threat", t.code)
     q.node(node, TYPE, A2P.ThreatImpact, g)
     q.node(iris.assessment(t.assessment_id), A2P.hasThreatImpact, node, g)
-    q.node(node, A2P.threat, iris.concept("threats", t.code), g)
+    q.node(node, A2P.threat, _concept("threats", t.code), g)
     if t.timing:
-        q.node(node, A2P.timing, iris.concept("timing", t.timing), g)
+        q.node(node, A2P.timing, _concept("timing", t.timing), g)
     if t.scope:
-        q.node(node, A2P.threatScope, iris.concept("threatscope", t.scope), g)
+        q.node(node, A2P.threatScope, _concept("threatscope", t.scope), g)
     if t.severity:
-        q.node(node, A2P.severity, iris.concept("severity", t.severity), g)
+        q.node(node, A2P.severity, _concept("severity", t.severity), g)
     score, label = impact_score(t)
     m = re.search(r"(\d+)\s*$", t.score)
     if m:  # the published score wins over our computation
@@ -461,7 +501,7 @@ def _threat(q: Quads, t: ThreatImpact) -> None:
     q.add(node, A2P.impactScore, lit(score), g)
     q.add(node, A2P.impactLabel, lit(label), g)
     for st in t.stresses:
-        q.node(node, A2P.stress, iris.concept("stresses", st), g)
+        q.node(node, A2P.stress, _concept("stresses", st), g)
     for prop, v in (
         (A2P.invasiveSpecies, t.ias),
         (A2P.internationalTrade, t.international_trade),
@@ -484,7 +524,7 @@ PLACE_CLASS = {
 
 def place_iri(place_type: str, code: str) -> str:
     if place_type == "country":
-        return iris.concept("countries", code)
+        return _concept("countries", code)
     return iris.place(place_type, code)
 
 
@@ -531,9 +571,9 @@ def mention_quads(q: Quads, mentions: Iterable[Mention], model: str, graph: str)
         if m.assessment_id:
             q.node(node, A2P.aboutAssessment, iris.assessment(m.assessment_id), graph)
         if m.kind in scheme_of:
-            q.node(node, A2P.suggestedCode, iris.concept(scheme_of[m.kind], m.code), graph)
+            q.node(node, A2P.suggestedCode, _concept(scheme_of[m.kind], m.code), graph)
         elif m.kind == "place" and len(m.code) == 2 and m.code.isalpha():
-            q.node(node, A2P.suggestedCode, iris.concept("countries", m.code), graph)
+            q.node(node, A2P.suggestedCode, _concept("countries", m.code), graph)
         q.add(node, SKOS.notation, lit(m.code), graph)
         q.add(node, LABEL, lit(m.label), graph)
         q.add(node, A2P.mentionStatus, lit(m.status), graph)

@@ -12,7 +12,7 @@ import json
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -300,6 +300,24 @@ KNOWN_FILES = {
 
 def read_export(path: str | Path, progress: bool = False) -> Bundle:
     """Read one Red List website download (folder or .zip) into a validated Bundle."""
+    return _merge(iter_export(path, progress))
+
+
+def _merge(sections: Iterable[Bundle]) -> Bundle:
+    out = Bundle()
+    for b in sections:
+        out = out.merged(b)
+    return out
+
+
+def iter_export(path: str | Path, progress: bool = False) -> Iterator[Bundle]:
+    """Read a Red List download as a stream of validated partial Bundles (the streaming ingest).
+
+    The first section holds the taxa, the assessments, `names_supplied` and `sources`; each
+    following one the records of one file (threats, actions, ...). Only one file's records
+    are held at a time; an `IngestError` can come from any section, so a consumer writes the
+    sections into an uncommitted batch and commits after the last one.
+    """
     src = _Source(Path(path), progress)
     if not src.has("assessments.csv"):
         raise IngestError(src.label, "no assessments.csv: not a Red List download (or empty)")
@@ -352,7 +370,7 @@ def read_export(path: str | Path, progress: bool = False) -> Bundle:
 
     def owner(lbl: str, n: int, r: dict[str, str]) -> str:
         aid = _ident(r["assessmentId"], lbl, n, "assessmentId")
-        if aid not in assessments:
+        if aid not in known:
             raise IngestError(lbl, f"assessmentId {aid} is not in assessments.csv", row=n, column="assessmentId")
         return aid
 
@@ -395,6 +413,15 @@ def read_export(path: str | Path, progress: bool = False) -> Bundle:
                 species=parts[1] if len(parts) > 1 else "",
             )
 
+    yield Bundle(
+        taxa=tuple(taxa.values()),
+        assessments=tuple(assessments.values()),
+        names_supplied=tuple(taxa) if src.has("common_names.csv") or src.has("synonyms.csv") else (),
+        sources=(src.label,),
+    )
+    known = set(assessments)
+    del assessments, taxa, taxa_names
+
     # threats ------------------------------------------------------------------
     threats: dict[tuple[str, str], ThreatImpact] = {}
     if src.has("threats.csv"):
@@ -422,6 +449,9 @@ def read_export(path: str | Path, progress: bool = False) -> Bundle:
                 text=r.get("text", "").strip(),
             )
 
+    yield Bundle(threats=tuple(threats.values()))
+    del threats
+
     # actions, research, habitats, use and trade -------------------------------
     def coded(file: str, scheme: str) -> Iterator[tuple[str, int, str, str, dict[str, str]]]:
         if not src.has(file):
@@ -442,9 +472,15 @@ def read_export(path: str | Path, progress: bool = False) -> Bundle:
             assessment_id=aid, code=code, status="needed", note=note or (prev.note if prev else "")
         )
 
+    yield Bundle(actions=tuple(actions.values()))
+    del actions
+
     research: dict[tuple[str, str], ResearchNeeded] = {}
     for aid, _n, code, _lbl, r in coded("research_needed.csv", "research"):
         research[(aid, code)] = ResearchNeeded(assessment_id=aid, code=code, note=r.get("note", "").strip())
+
+    yield Bundle(research=tuple(research.values()))
+    del research
 
     habitats: dict[tuple[str, str], HabitatUse] = {}
     for aid, _n, code, _lbl, r in coded("habitats.csv", "habitats"):
@@ -456,6 +492,9 @@ def read_export(path: str | Path, progress: bool = False) -> Bundle:
             season=r.get("season", "").strip(),
         )
 
+    yield Bundle(habitats=tuple(habitats.values()))
+    del habitats
+
     use_trade: dict[tuple[str, str], UseTrade] = {}
     for file in ("usetrade.csv", "use_trade.csv"):
         for aid, _n, code, _lbl, r in coded(file, "usetrade"):
@@ -466,6 +505,9 @@ def read_export(path: str | Path, progress: bool = False) -> Bundle:
                 national=_bool(r.get("national")),
                 subsistence=_bool(r.get("subsistence")),
             )
+
+    yield Bundle(use_trade=tuple(use_trade.values()))
+    del use_trade
 
     # places ---------------------------------------------------------------------
     occurrences: dict[tuple[str, str, str], Occurrence] = {}
@@ -498,6 +540,9 @@ def read_export(path: str | Path, progress: bool = False) -> Bundle:
                 formerly_bred=r.get("formerlyBred", "").strip(),
             )
 
+    yield Bundle(occurrences=tuple(occurrences.values()))
+    del occurrences
+
     # names and credits ----------------------------------------------------------
     common: list[CommonName] = []
     if src.has("common_names.csv"):
@@ -522,6 +567,9 @@ def read_export(path: str | Path, progress: bool = False) -> Bundle:
                 synonyms.append(
                     Synonym(taxon_id=tid, name=r["name"].strip(), authority=r.get("speciesAuthor", "").strip())
                 )
+    yield Bundle(common_names=tuple(dict.fromkeys(common)), synonyms=tuple(dict.fromkeys(synonyms)))
+    del common, synonyms
+
     credits: dict[tuple[str, str], Credit] = {}
     if src.has("credits.csv"):
         lbl = src.file_label("credits.csv")
@@ -535,21 +583,7 @@ def read_export(path: str | Path, progress: bool = False) -> Bundle:
                     assessment_id=aid, role=role, names=(prev.names if prev else ()) + (text,)
                 )
 
-    return Bundle(
-        taxa=tuple(taxa.values()),
-        assessments=tuple(assessments.values()),
-        threats=tuple(threats.values()),
-        actions=tuple(actions.values()),
-        research=tuple(research.values()),
-        habitats=tuple(habitats.values()),
-        occurrences=tuple(occurrences.values()),
-        use_trade=tuple(use_trade.values()),
-        common_names=tuple(dict.fromkeys(common)),
-        synonyms=tuple(dict.fromkeys(synonyms)),
-        names_supplied=tuple(taxa) if src.has("common_names.csv") or src.has("synonyms.csv") else (),
-        credits=tuple(credits.values()),
-        sources=(src.label,),
-    )
+    yield Bundle(credits=tuple(credits.values()))
 
 
 def _scopes(chk: _Checker, value: str | None, label: str, row: int) -> tuple[str, ...]:
@@ -842,16 +876,22 @@ def _api_assessment(d: Any, label: str) -> Bundle:
 
 def read_source(path: str | Path, progress: bool = False) -> Bundle:
     """Dispatch on what the path is: API v4 JSON (file or folder of .json) or a CSV download."""
+    return _merge(iter_source(path, progress))
+
+
+def iter_source(path: str | Path, progress: bool = False) -> Iterator[Bundle]:
+    """`read_source` as a stream of partial Bundles (see `iter_export`); API v4 JSON is one section."""
     p = Path(path)
     if not p.exists():
         raise IngestError(str(p), "no such file or folder")
     if p.is_file() and p.suffix.lower() == ".json":
-        return read_api_v4(p)
-    if p.is_dir() and not any(p.glob("*.csv")) and any(p.glob("*.json")):
-        return read_api_v4(p)
-    if p.is_dir() and not any(p.iterdir()):
+        yield read_api_v4(p)
+    elif p.is_dir() and not any(p.glob("*.csv")) and any(p.glob("*.json")):
+        yield read_api_v4(p)
+    elif p.is_dir() and not any(p.iterdir()):
         raise IngestError(str(p), "folder is empty: expected a Red List download")
-    return read_export(p, progress)
+    else:
+        yield from iter_export(p, progress)
 
 
 def read_sources(paths: list[str | Path], progress: bool = False) -> Bundle:

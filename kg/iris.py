@@ -6,6 +6,7 @@ Turtle writer degrades badly otherwise), codes keep their digits with "." → "_
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -38,6 +39,7 @@ SCHEME_PREFIX: dict[str, str] = {
 _SAFE = re.compile(r"[^A-Za-z0-9_]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure; the builder asks for the same codes millions of times
 def code_local(code: str) -> str:
     """A code as a local-name fragment.
 

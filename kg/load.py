@@ -1,4 +1,4 @@
-"""kg.load — read sources, build quads, write them to a store in one all-or-nothing batch."""
+"""kg.load — read sources, build quads, stream them into a store as one all-or-nothing batch."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ import pyoxigraph as ox
 from tqdm import tqdm
 
 from kg import iris
-from kg.build import AssessmentKey, Quads, build, vocabulary_graphs
-from kg.ingest import IngestError, read_sources
+from kg.build import AssessmentKey, Quads, build, key_of, latest_markers, vocabulary_graphs
+from kg.ingest import IngestError, iter_source
 from kg.query import run
-from kg.records import Bundle
 from kg.schemes import ONTOLOGY_DIR, load_schemes
 from kg.store import Store, python_value
 from kg.vocab import A2P
@@ -55,15 +54,13 @@ def vocabulary_nquads(ontology_dir: Path = ONTOLOGY_DIR) -> tuple[bytes, set[str
     return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"", graphs
 
 
-def existing_keys(store: Store, bundle: Bundle) -> list[AssessmentKey]:
-    """Assessments already in the store of the taxa in `bundle` (to mark the latest)."""
-    wanted = {t.taxon_id for t in bundle.taxa}
-    new = {a.assessment_id for a in bundle.assessments}
+def existing_keys(store: Store, taxa: set[str], new: set[str]) -> list[AssessmentKey]:
+    """Assessments already in the store of `taxa`, except those being re-ingested (`new`)."""
     global_scope = iris.concept("scopes", "Global")
     out = []
     for r in run(store, "assessment_keys").rows:
         tid, aid = str(r["taxonId"]), str(r["assessmentId"])
-        if tid not in wanted or aid in new:
+        if tid not in taxa or aid in new:
             continue
         year = python_value(r["year"])
         d = python_value(r["date"])
@@ -77,19 +74,6 @@ def existing_keys(store: Store, bundle: Bundle) -> list[AssessmentKey]:
             )
         )
     return out
-
-
-def write_quads(store: Store, q: Quads) -> None:
-    """Write built quads plus the vocabularies as one atomic batch."""
-    vocab, vocab_graphs = vocabulary_nquads()
-    store.replace(vocab + q.data(), drop_graphs=q.replaced_graphs | vocab_graphs)
-
-
-def load_bundle(store: Store, bundle: Bundle) -> Quads:
-    """Build and write a bundle (plus the vocabularies) as one atomic batch."""
-    q = build(bundle, existing_keys(store, bundle))
-    write_quads(store, q)
-    return q
 
 
 DUMP_SUFFIXES = (".nq", ".nquads")
@@ -112,9 +96,14 @@ def restore(path: Path, store: Store) -> int:
 
 
 def ingest(sources: list[str | Path], store: Store, progress: bool = False) -> IngestReport:
-    """Read every source (validating all of it first), then write it all or nothing.
+    """Read, validate and write every source as one all-or-nothing batch, streaming.
 
-    An N-Quads dump (`.nq`, from `a2p export`) is restored as it is, graph by graph.
+    Each source is read file by file (`kg.ingest.iter_source`); each section is built into
+    N-Quads and handed to the store's batch (`Store.batch`) at once, so only one file's records
+    are in memory. On Oxigraph the batch streams into a new generation that is switched in
+    after the last section; a bad row anywhere aborts the batch and leaves the store as it
+    was. Latest-assessment markers are written last, over every source and what the store
+    already holds. An N-Quads dump (`.nq`, from `a2p export`) is restored as it is.
     """
     t0 = time.perf_counter()
     dumps = [Path(s) for s in sources if str(s).endswith(DUMP_SUFFIXES)]
@@ -122,20 +111,42 @@ def ingest(sources: list[str | Path], store: Store, progress: bool = False) -> I
     restored = sum(restore(d, store) for d in dumps)
     if not sources:
         return IngestReport([str(d) for d in dumps], 0, 0, restored, time.perf_counter() - t0)
-    with tqdm(total=3, desc="ingest", unit="step", disable=not progress) as bar:
-        bar.set_postfix_str("reading and validating")
-        bundle = read_sources(list(sources), progress=progress)
-        bar.update()
-        bar.set_postfix_str(f"building {len(bundle.assessments)} assessments")
-        q = build(bundle, existing_keys(store, bundle))
-        bar.update()
-        bar.set_postfix_str(f"writing {len(q)} quads")
-        write_quads(store, q)
-        bar.update()
+    where: dict[str, str] = {}  # assessment id -> source (a duplicate across sources is an error)
+    keys: list[AssessmentKey] = []
+    taxa: set[str] = set()
+    written = 0
+    vocab, vocab_graphs = vocabulary_nquads()
+    with store.batch() as batch, tqdm(desc="ingest", unit=" quads", unit_scale=True, disable=not progress) as bar:
+        batch.lenient = True  # every IRI below is minted by kg.iris from validated values
+        batch.drop(vocab_graphs)
+        batch.add(vocab)
+        written += vocab.count(b"\n")
+        for src in sources:
+            for section in iter_source(src, progress=progress):
+                for a in section.assessments:
+                    if a.assessment_id in where:
+                        other = where[a.assessment_id]
+                        msg = f"assessment {a.assessment_id} is also in {other}"
+                        raise IngestError(str(src), msg, column="assessmentId")
+                    where[a.assessment_id] = str(src)
+                    keys.append(key_of(a))
+                taxa.update(t.taxon_id for t in section.taxa)
+                q = build(section, latest=False)
+                del section
+                batch.drop(q.replaced_graphs)
+                batch.add(q.data())
+                written += len(q)
+                bar.update(len(q))
+        q = Quads()
+        marked = {k.taxon_id for k in keys}
+        latest_markers(q, [*existing_keys(store, marked, set(where)), *keys], marked)
+        batch.add(q.data())
+        written += len(q)
+        bar.update(len(q))
     return IngestReport(
         sources=[str(s) for s in sources],
-        assessments=len(bundle.assessments),
-        taxa=len(bundle.taxa),
-        quads=len(q) + restored,
+        assessments=len(keys),
+        taxa=len(taxa | marked),
+        quads=written + restored,
         seconds=time.perf_counter() - t0,
     )

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -168,6 +169,13 @@ class Store(ABC):
     def replace(self, nquads: bytes, drop_graphs: Iterable[str] = ()) -> None:
         """Atomically drop `drop_graphs` and add the N-Quads: all of it or nothing."""
 
+    def batch(self) -> Batch:
+        """A batch write fed in chunks (`drop`, `add`), applied by `commit` (see `Batch`).
+
+        The default buffers the chunks and applies them with one `replace` at commit.
+        """
+        return BufferedBatch(self)
+
     @abstractmethod
     def dump(self, out: IO[bytes], fmt: str = "nquads") -> None:
         """Write every quad (`nquads`) or the union graph (`turtle`)."""
@@ -187,6 +195,64 @@ class Store(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# --------------------------------------------------------------------------- batches
+
+
+class Batch(ABC):
+    """A large write fed in chunks: `drop(graphs)` then `add(nquads)`, any number of times.
+
+    Nothing is visible until `commit`; `abort` (or an exception inside `with`) discards it.
+    A graph is dropped at most once per batch, so later chunks never remove what earlier
+    chunks of the same batch wrote. Use as a context manager: commit on normal exit.
+    """
+
+    lenient = False  # set by callers whose chunks come from kg.build (IRIs already checked)
+
+    @abstractmethod
+    def drop(self, graphs: Iterable[str]) -> None: ...
+
+    @abstractmethod
+    def add(self, nquads: bytes) -> None: ...
+
+    @abstractmethod
+    def commit(self) -> None: ...
+
+    @abstractmethod
+    def abort(self) -> None: ...
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
+
+
+class BufferedBatch(Batch):
+    """Collects every chunk, then one `Store.replace` (memory:, sparql:)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.chunks: list[bytes] = []
+        self.dropped: set[str] = set()
+
+    def drop(self, graphs: Iterable[str]) -> None:
+        self.dropped.update(graphs)
+
+    def add(self, nquads: bytes) -> None:
+        self.chunks.append(nquads)
+
+    def commit(self) -> None:
+        data = b"".join(self.chunks)
+        self.chunks = []
+        self.store.replace(data, drop_graphs=self.dropped)
+
+    def abort(self) -> None:
+        self.chunks = []
 
 
 # --------------------------------------------------------------------------- memory
@@ -365,36 +431,12 @@ class OxigraphStore(Store):
             raise QueryError(str(exc)) from exc
 
     def replace(self, nquads: bytes, drop_graphs: Iterable[str] = ()) -> None:
-        if self.read_only:
-            raise StoreError(f"{self.url} is open read-only")
-        drop = list(drop_graphs)
-        with self._lock():
-            new = self._new_generation_name()
-            target = self.path / new
-            self.store.flush()
-            self.store.backup(str(target))
-            try:
-                staged = ox.Store(str(target))
-                for g in drop:
-                    node = ox.NamedNode(g)
-                    if staged.contains_named_graph(node):
-                        staged.remove_graph(node)
-                staged.bulk_load(nquads, ox.RdfFormat.N_QUADS)
-                staged.flush()
-                del staged
-            except SyntaxError as exc:  # nothing switched: the live generation is untouched
-                shutil.rmtree(target, ignore_errors=True)
-                raise StoreError(f"batch is not valid N-Quads: {exc}") from exc
-            except BaseException:
-                shutil.rmtree(target, ignore_errors=True)
-                raise
-            self._switch(new)
-            old = self.generation
-            # open the new generation, then swap it in with one assignment: concurrent
-            # readers always see an open store (the old one stays valid until dropped)
-            self._open(new)
-            self.generation = new
-            shutil.rmtree(self.path / old, ignore_errors=True)
+        with self.batch() as b:
+            b.drop(drop_graphs)
+            b.add(nquads)
+
+    def batch(self) -> OxigraphBatch:
+        return OxigraphBatch(self)
 
     def dump(self, out: IO[bytes], fmt: str = "nquads") -> None:
         if fmt == "nquads":
@@ -410,6 +452,159 @@ class OxigraphStore(Store):
         if hasattr(self, "store"):
             self.store.flush() if not self.read_only else None
             del self.store
+
+
+class OxigraphBatch(Batch):
+    """A batch written into a new Oxigraph generation, switched in by `commit`.
+
+    The live generation is checkpointed into the new folder (hard links), the dropped graphs
+    are removed there, and the chunks are streamed through a pipe into one `bulk_load` per
+    run of `add`s, running in a loader thread (pyoxigraph releases the GIL, so Rust indexes
+    while Python builds the next chunk; memory stays bounded by the pipe). `CURRENT` is
+    switched only at commit: a crash before it leaves the old graph, and the half-written
+    generation is removed on the next open. Small batches skip the thread.
+    """
+
+    DIRECT_BYTES = 8 * 1024 * 1024  # below this, one plain bulk_load of the bytes
+
+    def __init__(self, owner: OxigraphStore) -> None:
+        if owner.read_only:
+            raise StoreError(f"{owner.url} is open read-only")
+        self.owner = owner
+        self._lock = owner._lock()
+        self._lock.__enter__()
+        self.name = owner._new_generation_name()
+        self.target = owner.path / self.name
+        try:
+            owner.store.flush()
+            owner.store.backup(str(self.target))
+            self.staged: ox.Store | None = ox.Store(str(self.target))
+        except BaseException:
+            shutil.rmtree(self.target, ignore_errors=True)
+            self._lock.__exit__(None, None, None)
+            raise
+        self.dropped: set[str] = set()
+        self._pending: list[bytes] = []
+        self._pending_size = 0
+        self._pipe: IO[bytes] | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+        self.closed = False
+
+    def _staged(self) -> ox.Store:
+        if self.staged is None or self.closed:
+            raise StoreError("batch is already committed or aborted")
+        return self.staged
+
+    def drop(self, graphs: Iterable[str]) -> None:
+        new = [g for g in dict.fromkeys(graphs) if g not in self.dropped]
+        if not new:
+            return
+        self._flush_loads()  # what earlier chunks wrote is in the store before removing
+        st = self._staged()
+        for g in new:
+            self.dropped.add(g)
+            node = ox.NamedNode(g)
+            if st.contains_named_graph(node):
+                st.remove_graph(node)
+
+    def add(self, nquads: bytes) -> None:
+        if self._pipe is None:
+            self._pending.append(nquads)
+            self._pending_size += len(nquads)
+            if self._pending_size < self.DIRECT_BYTES:
+                return
+            self._start_loader()
+            data, self._pending, self._pending_size = b"".join(self._pending), [], 0
+        else:
+            data = nquads
+        assert self._pipe is not None
+        try:
+            self._pipe.write(data)
+        except BrokenPipeError:
+            self._flush_loads()  # raises the loader's own error
+            raise StoreError("the bulk loader stopped reading") from None
+
+    def _start_loader(self) -> None:
+        st = self._staged()
+        rfd, wfd = os.pipe()
+        with contextlib.suppress(OSError, AttributeError):
+            fcntl.fcntl(wfd, fcntl.F_SETPIPE_SZ, 1 << 20)
+        lenient = self.lenient
+
+        def load() -> None:
+            try:
+                st.bulk_load(path=f"/dev/fd/{rfd}", format=ox.RdfFormat.N_QUADS, lenient=lenient)
+            except BaseException as exc:  # re-raised in the writing thread
+                self._error = exc
+            finally:
+                os.close(rfd)  # a writer still writing now gets EPIPE instead of blocking
+
+        self._error = None
+        self._thread = threading.Thread(target=load, name="oxigraph-bulk-load", daemon=True)
+        self._thread.start()
+        self._pipe = os.fdopen(wfd, "wb", buffering=1 << 20)
+
+    def _flush_loads(self) -> None:
+        """Finish the running bulk load (or load the small pending bytes); raise its error."""
+        if self._pipe is not None:
+            with contextlib.suppress(BrokenPipeError):
+                self._pipe.close()
+            self._pipe = None
+            assert self._thread is not None
+            self._thread.join()
+            self._thread = None
+            err, self._error = self._error, None
+        elif self._pending:
+            data, self._pending, self._pending_size = b"".join(self._pending), [], 0
+            err = None
+            try:
+                self._staged().bulk_load(data, ox.RdfFormat.N_QUADS, lenient=self.lenient)
+            except SyntaxError as exc:
+                err = exc
+        else:
+            return
+        if isinstance(err, SyntaxError):
+            raise StoreError(f"batch is not valid N-Quads: {err}") from err
+        if err is not None:
+            raise err
+
+    def commit(self) -> None:
+        try:
+            self._flush_loads()
+            self._staged().flush()
+        except BaseException:
+            self.abort()
+            raise
+        self.staged = None
+        self.closed = True
+        owner = self.owner
+        try:
+            owner._switch(self.name)
+            old = owner.generation
+            # open the new generation, then swap it in with one assignment: concurrent
+            # readers always see an open store (the old one stays valid until dropped)
+            owner._open(self.name)
+            owner.generation = self.name
+            shutil.rmtree(owner.path / old, ignore_errors=True)
+        finally:
+            self._lock.__exit__(None, None, None)
+
+    def abort(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        if self._pipe is not None:
+            with contextlib.suppress(OSError):
+                self._pipe.close()
+            self._pipe = None
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        self.staged = None
+        self._pending = []
+        shutil.rmtree(self.target, ignore_errors=True)
+        self._lock.__exit__(None, None, None)
 
 
 # --------------------------------------------------------------------------- remote
