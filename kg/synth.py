@@ -29,8 +29,12 @@ rows to disk with `csv.writer` and keeps only per-genus state in memory.
 
 from __future__ import annotations
 
+import bisect
 import csv
+import functools
+import json
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -347,7 +351,42 @@ _EMPTY_TARGET = 0.30  # share of threatened assessments with no conservation sec
 # Value vocabularies of the download (distributions are rough, not copied)
 # --------------------------------------------------------------------------------------
 
-_CATEGORY_WEIGHTS = (("LC", 45), ("NT", 10), ("VU", 15), ("EN", 12), ("CR", 8), ("DD", 10))
+DISTRIBUTIONS = Path(__file__).resolve().parent / "distributions" / "redlist.json"
+"""Shapes measured from real Red List material by scripts/measure_distributions.py (numbers only)."""
+
+MAX_THREATS = 12  # the generator's threat pool holds 33 codes; real tails (up to 24) are cut here
+MAX_ACTIONS = 12  # of the 17 action codes it knows
+
+
+@functools.cache
+def distributions() -> dict[str, Any]:
+    """The recorded distributions (category counts, histograms, text-length quantiles)."""
+    data: dict[str, Any] = json.loads(DISTRIBUTIONS.read_text(encoding="utf-8"))
+    return data
+
+
+def _histogram(name: str, cap: int) -> tuple[tuple[str, float], ...]:
+    """A recorded histogram of counts >= 1 as weighted choices, counts above `cap` moved to it."""
+    merged: dict[int, float] = {}
+    for k, n in distributions()[name].items():
+        if int(k) >= 1:
+            merged[min(int(k), cap)] = merged.get(min(int(k), cap), 0) + n
+    return tuple((str(k), float(n)) for k, n in sorted(merged.items()))
+
+
+def _length_sampler(field: str) -> tuple[list[float], list[float]]:
+    """Inverse CDF points (probability, length) from recorded quantiles, with open ends."""
+    q = {float(p): float(v) for p, v in distributions()["text_length_quantiles"][field].items()}
+    probs = [0.0, *sorted(q), 1.0]
+    lengths = [q[min(q)] * 0.5, *(q[p] for p in sorted(q)), q[max(q)] * 1.3]
+    return probs, lengths
+
+
+_CATEGORY_WEIGHTS = tuple(
+    (c, float(distributions()["categories"].get(c, 0))) for c in ("LC", "NT", "VU", "EN", "CR", "DD")
+)
+_THREATS_THREATENED = _histogram("coded_threats_per_threatened_species", MAX_THREATS)
+_ACTIONS_THREATENED = _histogram("coded_actions_per_threatened_species", MAX_ACTIONS)
 _CRITERIA: dict[str, tuple[str, ...]] = {
     "VU": (
         "A2cd",
@@ -1266,6 +1305,30 @@ _USE_TEXT: dict[str, tuple[str, ...]] = {
 # --------------------------------------------------------------------------------------
 
 
+_TAG = re.compile(r"</?[a-z]+/?>")
+_LENGTHS = {f: _length_sampler(f) for f in distributions()["text_length_quantiles"]}
+
+
+def _cut(text: str, target: int) -> str:
+    """`text` cut at the last sentence or paragraph end at or before `target` where every tag
+    is closed (the whole text when there is none)."""
+    depth = 0
+    best = 0
+    pos = 0
+    for m in re.finditer(r"</?(p|em|i|b)>|<br/>|\. ", text):
+        if m.start() > target:
+            break
+        tok = m.group()
+        if tok.startswith("</"):
+            depth -= 1
+        elif tok.startswith("<") and tok != "<br/>":
+            depth += 1
+        pos = m.end()
+        if depth == 0 and (tok == "</p>" or tok == ". "):
+            best = pos
+    return text[:best].rstrip() if best else text
+
+
 def _wchoice(rng: random.Random, pairs: Sequence[tuple[str, float]]) -> str:
     total = sum(w for _, w in pairs)
     x = rng.random() * total
@@ -1514,7 +1577,7 @@ class _Generator:
         countries = countries[:4]
         # threats: dominant site threats first, then group threats, then background
         if category in THREATENED:
-            n_threats = rng.choice((2, 2, 3, 3, 3, 4, 4, 5, 6))
+            n_threats = int(_wchoice(rng, _THREATS_THREATENED))
         elif category == "NT":
             n_threats = rng.choice((1, 2, 2, 3))
         elif category == "DD":
@@ -1537,6 +1600,9 @@ class _Generator:
             c = pool[min(int(rng.random() ** 1.6 * len(pool)), len(pool) - 1)]
             if c not in threats:
                 threats.append(c)
+        if len(threats) < n_threats:  # long-tailed counts: background threats of any kind
+            rest = [c for c in _THREAT_ACTIONS if c not in threats]
+            threats.extend(rng.sample(rest, min(len(rest), n_threats - len(threats))))
         ias = {c: rng.choice(_IAS[c]) for c in threats if c in _IAS}
         timing = {
             c: "Ongoing" if k == 0 and rng.random() < 0.92 else _wchoice(rng, _TIMINGS)
@@ -1578,7 +1644,7 @@ class _Generator:
             a.empty_conservation = rng.random() < 0.5
         if not a.empty_conservation:
             if category in THREATENED:
-                n_act = rng.choice((1, 2, 3, 3, 4, 4, 5, 6))
+                n_act = int(_wchoice(rng, _ACTIONS_THREATENED))
             elif category == "NT":
                 n_act = rng.choice((0, 1, 2, 3))
             else:
@@ -1600,6 +1666,9 @@ class _Generator:
                     break
                 if rng.random() < 0.7:
                     acts.append(c)
+            if category in THREATENED and len(acts) < n_act:  # the measured count, padded
+                rest = [c for c in ACTIONS if c not in acts]
+                acts.extend(rng.sample(rest, min(len(rest), n_act - len(acts))))
             a.actions = acts
         # research needed
         research: list[str] = []
@@ -1647,6 +1716,32 @@ class _Generator:
         if code == "7.2.10" and "{site}" in phrase:
             site = a.sites[0].name.removesuffix(" river")
         return phrase.format(site=site, ias=f"<em>{a.ias.get(code, '')}</em>")
+
+    def _fit_length(self, field: str, text: str) -> str:
+        """Stretch or cut a narrative to a length drawn from the recorded quantiles of `field`.
+
+        Longer: the text's own sentences again, as extra paragraphs. Shorter: cut after a
+        sentence or paragraph end where no tag is left open. Empty texts stay empty.
+        """
+        if not text or field not in _LENGTHS:
+            return text
+        probs, lengths = _LENGTHS[field]
+        u = self.rng.random()
+        i = min(max(bisect.bisect_right(probs, u), 1), len(probs) - 1)
+        frac = (u - probs[i - 1]) / ((probs[i] - probs[i - 1]) or 1.0)
+        target = int(lengths[i - 1] + frac * (lengths[i] - lengths[i - 1]))
+        if len(text) < target:
+            plain = _TAG.sub("", text)
+            sentences = [s for s in re.split(r"(?<=\.) ", plain) if s]
+            parts = [text]
+            total = len(text)
+            while total < target and sentences:
+                para = "<p>" + " ".join(self.rng.sample(sentences, len(sentences))) + "</p>"
+                parts.append(para)
+                total += len(para)
+            text = "".join(parts)
+            return text if total <= target * 1.2 else _cut(text, target)
+        return _cut(text, target)
 
     def _para(self, sentences: list[str]) -> str:
         sentences = [s for s in sentences if s]
@@ -2028,7 +2123,7 @@ class _Generator:
     ) -> None:
         rng = self.rng
         aid, tid, sci = a.assessment_id, tax.taxon_id, tax.name
-        texts = self._texts(tax, a)
+        texts = {k: self._fit_length(k, v) for k, v in self._texts(tax, a).items()}
         group = tax.group
         cat = CATEGORIES[a.category]
 

@@ -314,7 +314,7 @@ def test_shared_structure(tables: dict[str, list[dict[str, str]]]) -> None:
     )
     assert shared.most_common(1)[0][1] >= 5
     per = Counter(r["assessmentId"] for r in tables["threats.csv"])
-    assert max(per.values()) <= 6
+    assert max(per.values()) <= synth.MAX_THREATS
     assert all(1 <= len(v) <= 4 for v in countries.values())
     named = "Lake Fictara", "Sungai Imajin river", "Bukit Rekaan peat swamp"
     text = "".join(a["range"] for a in tables["assessments.csv"])
@@ -324,3 +324,78 @@ def test_shared_structure(tables: dict[str, list[dict[str, str]]]) -> None:
 def test_rejects_unknown_region(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         write_download(tmp_path, species=1, region="atlantis")
+
+
+# --------------------------------------------------------------------------- measured shapes
+
+SHAPE_N = 1500
+
+
+@pytest.fixture(scope="module")
+def shaped(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, str]]]:
+    folder = tmp_path_factory.mktemp("synth-shape")
+    write_download(folder, species=SHAPE_N, seed=21)
+    return {n: _read(folder, n) for n in ("assessments.csv", "threats.csv", "conservation_needed.csv")}
+
+
+def _mean(hist: dict[str, float]) -> float:
+    return sum(int(k) * n for k, n in hist.items()) / sum(hist.values())
+
+
+def _capped(name: str, cap: int) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for k, n in synth.distributions()[name].items():
+        key = str(min(int(k), cap))
+        out[key] = out.get(key, 0) + n
+    return out
+
+
+def test_recorded_distributions_are_numbers_only() -> None:
+    d = synth.distributions()
+    assert set(d) >= {"categories", "threats_per_assessment", "actions_per_assessment",
+                      "countries_per_assessment", "text_length_quantiles"}
+    text = synth.DISTRIBUTIONS.read_text(encoding="utf-8")
+    # aggregates only: no scientific names, ids or narrative sentences
+    assert not re.search(r"\b[A-Z][a-z]+ [a-z]{4,}\b(?! [a-z])", json_values(d))
+    assert not re.search(r"\d{6,}", text)
+
+
+def json_values(d: object) -> str:
+    if isinstance(d, dict):
+        return " ".join(json_values(v) for k, v in d.items() if k not in ("about",))
+    return str(d)
+
+
+def test_categories_follow_recorded_shares(shaped: dict[str, list[dict[str, str]]]) -> None:
+    names = {"Least Concern": "LC", "Near Threatened": "NT", "Vulnerable": "VU", "Endangered": "EN",
+             "Critically Endangered": "CR", "Data Deficient": "DD"}
+    got = Counter(names[a["redlistCategory"]] for a in shaped["assessments.csv"])
+    rec = {c: n for c, n in synth.distributions()["categories"].items() if c in names.values()}
+    total_got, total_rec = sum(got.values()), sum(rec.values())
+    for c, n in rec.items():
+        assert abs(got[c] / total_got - n / total_rec) < 0.05, c
+
+
+def test_threats_and_actions_per_threatened_assessment(shaped: dict[str, list[dict[str, str]]]) -> None:
+    threatened = {a["assessmentId"] for a in shaped["assessments.csv"] if a["redlistCategory"] in THREATENED}
+    per_threat = Counter(r["assessmentId"] for r in shaped["threats.csv"] if r["assessmentId"] in threatened)
+    per_action = Counter(
+        r["assessmentId"] for r in shaped["conservation_needed.csv"] if r["assessmentId"] in threatened
+    )
+    rec_t = _mean(_capped("coded_threats_per_threatened_species", synth.MAX_THREATS))
+    rec_a = _mean(_capped("coded_actions_per_threatened_species", synth.MAX_ACTIONS))
+    got_t = sum(per_threat.values()) / len(threatened)
+    got_a = sum(per_action.values()) / len(per_action)  # those with a coded action, as recorded
+    assert abs(got_t - rec_t) / rec_t < 0.15, (got_t, rec_t)
+    assert abs(got_a - rec_a) / rec_a < 0.15, (got_a, rec_a)
+    # the spread is there too, not just the mean
+    assert max(per_threat.values()) >= 8 and min(per_threat.values()) <= 2
+
+
+@pytest.mark.parametrize("field", ["rationale", "habitat", "threats", "range", "conservationActions"])
+def test_text_lengths_follow_recorded_quantiles(shaped: dict[str, list[dict[str, str]]], field: str) -> None:
+    lengths = sorted(len(a[field]) for a in shaped["assessments.csv"] if a[field])
+    rec = synth.distributions()["text_length_quantiles"][field]
+    for q in ("0.25", "0.5", "0.75"):
+        got = lengths[int(float(q) * len(lengths))]
+        assert abs(got - rec[q]) / rec[q] < 0.3, (field, q, got, rec[q])
