@@ -15,11 +15,16 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kg.ingest import EXPORT_FIELDS  # noqa: E402
+
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 DEFAULT_OUT = ROOT / "kg" / "distributions" / "redlist.json"
 
@@ -41,15 +46,7 @@ CATEGORY_CODES = {
     "Lower Risk/conservation dependent": "LR/cd",
 }
 GROUPS = {"VU": "threatened", "EN": "threatened", "CR": "threatened", "NT": "NT", "DD": "DD", "LC": "LC"}
-TEXT_COLUMNS = {
-    "rationale": "rationale",
-    "habitat": "habitat",
-    "threats": "threats",
-    "population": "population",
-    "range": "range",
-    "useTrade": "useTrade",
-    "conservationActions": "conservationActions",
-}
+TEXT_COLUMNS = {col: col for col in EXPORT_FIELDS}  # narrative columns of assessments.csv
 QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
 
 
