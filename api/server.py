@@ -15,8 +15,9 @@ import os
 
 import uvicorn
 from fastapi import FastAPI
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp
 
+from api.middleware import SecurityHeaders
 from api.settings import Settings
 
 log = logging.getLogger("a2p.api")
@@ -25,25 +26,13 @@ log = logging.getLogger("a2p.api")
 WORKERS_ENV = "A2P_SERVE_WORKERS"  # set by serve(); read in each worker process
 
 
-class WorkerHeader:
-    """Pure ASGI middleware: `X-A2P-Worker: <pid>` on every response, so an operator (and the
-    scale-out test) can tell which of several worker processes answered."""
+class WorkerHeader(SecurityHeaders):
+    """`X-A2P-Worker: <pid>` on every response (added the way SecurityHeaders adds its own),
+    so an operator, and the scale-out test, can tell which worker process answered."""
 
     def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.header = (b"x-a2p-worker", str(os.getpid()).encode())
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_worker(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), self.header]}
-            await send(message)
-
-        await self.app(scope, receive, send_with_worker)
+        super().__init__(app)
+        self.HEADERS = [(b"x-a2p-worker", str(os.getpid()).encode())]
 
 
 def factory() -> FastAPI:
