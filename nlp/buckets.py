@@ -14,8 +14,9 @@ actions text (`Profile.hidden()`): that is the section it has to fill. Coded str
 
 Model: one logistic regression per bucket (class-balanced, sklearn) over a DictVectorizer +
 MaxAbsScaler, Platt-calibrated on 5-fold out-of-fold decision values (what
-`CalibratedClassifierCV(method="sigmoid", ensemble=False)` does), with a per-bucket decision
-threshold chosen on the same out-of-fold probabilities. The artifact is numbers and feature
+`CalibratedClassifierCV(method="sigmoid", ensemble=False)` does), with a per-bucket
+regularisation C (from a small grid) and decision threshold chosen on the same out-of-fold
+values of the training rows (never on a test split). The artifact is numbers and feature
 names only (`weights.npz`, `model.json`), never pickled code and never training text.
 
     python -m nlp.buckets train DOWNLOAD... --out models/buckets --seed 0
@@ -72,7 +73,7 @@ __all__ = [
 ]
 
 NAME = "buckets"
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"
 EMBED_FIELDS = ("rationale", "threats", "habitat")
@@ -143,8 +144,10 @@ def base_features(p: Profile, ctx: LabelContext | None = None, mentions: bool = 
             f[f"crit:{e[0]}:{e[e.index('(') :]}"] = 1.0
     if p.trend:
         f[f"trend={p.trend}"] = 1.0
-    if p.class_:
-        f[f"class={p.class_.upper()}"] = 1.0
+    # taxonomy: assessors of one group code actions alike (genus, family, order, class)
+    for rank, value in (("class", p.class_), ("order", p.order), ("family", p.family), ("genus", p.genus)):
+        if value:
+            f[f"{rank}={value.upper()}"] = 1.0
     cur = p.current_threats()
     for t in p.threats:
         if not t.current:
@@ -251,14 +254,35 @@ class BucketRecommender(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
     platt_ (4, 2), thresholds_ (4,), prior_ (4,), constant_ (4,) for buckets with one class.
     """
 
-    def __init__(self, C: float = 0.1, folds: int = 5, random_state: int = 0, min_positive: int = 8):  # noqa: N803
+    def __init__(
+        self,
+        C: float = 0.1,  # noqa: N803
+        folds: int = 5,
+        random_state: int = 0,
+        min_positive: int = 8,
+        Cs: Sequence[float] | None = (0.03, 0.1, 0.3, 1.0),  # noqa: N803
+    ):
         self.C = C
         self.folds = folds
         self.random_state = random_state
         self.min_positive = min_positive
+        self.Cs = Cs
 
-    def _lr(self) -> LogisticRegression:
-        return LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, random_state=self.random_state)
+    def _lr(self, C: float | None = None) -> LogisticRegression:  # noqa: N803
+        return LogisticRegression(
+            C=self.C if C is None else C, class_weight="balanced", max_iter=3000, random_state=self.random_state
+        )
+
+    def _oof(self, M: Any, y: np.ndarray, C: float) -> tuple[float, tuple[float, float], float]:  # noqa: N803
+        """(out-of-fold macro-F1 at the tuned threshold, Platt (a, b), threshold) of one C on the train rows."""
+        k = min(self.folds, int(y.sum()), int(len(y) - y.sum()))
+        oof = np.zeros(len(y))
+        for tr, te in StratifiedKFold(k, shuffle=True, random_state=self.random_state).split(M, y):
+            oof[te] = self._lr(C).fit(M[tr], y[tr]).decision_function(M[te])
+        a, c = _platt(oof, y)
+        prob = 1 / (1 + np.exp(np.clip(a * oof + c, -50, 50)))
+        t = _best_threshold(prob, y)
+        return macro_f1(y, prob >= t), (a, c), t
 
     def fit(self, X: Sequence[Mapping[str, float]], Y: np.ndarray) -> BucketRecommender:  # noqa: N803
         Y = np.asarray(Y, dtype=int)  # noqa: N806
@@ -273,6 +297,8 @@ class BucketRecommender(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         self.thresholds_ = np.full(len(BUCKETS), 0.5)
         self.prior_ = Y.mean(axis=0) if len(Y) else np.zeros(len(BUCKETS))
         self.constant_ = np.full(len(BUCKETS), -1.0)
+        self.C_ = np.full(len(BUCKETS), float(self.C))
+        self.inner_f1_ = np.zeros(len(BUCKETS))
         for b in range(len(BUCKETS)):
             y = Y[:, b]
             pos, neg = int(y.sum()), int(len(y) - y.sum())
@@ -280,15 +306,15 @@ class BucketRecommender(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
                 self.constant_[b] = float(self.prior_[b])
                 self.thresholds_[b] = 0.5
                 continue
-            k = min(self.folds, pos, neg)
-            oof = np.zeros(len(y))
-            for tr, te in StratifiedKFold(k, shuffle=True, random_state=self.random_state).split(M, y):
-                oof[te] = self._lr().fit(M[tr], y[tr]).decision_function(M[te])
-            a, c = _platt(oof, y)
+            # C, Platt scaling and threshold per bucket, all on out-of-fold values of the TRAIN rows
+            # (ties: the smaller C, i.e. the stronger regularisation)
+            grid = sorted(set(self.Cs or ())) or [float(self.C)]
+            tried = [(self._oof(M, y, C), C) for C in grid]  # noqa: N806
+            (score, (a, c), t), C = max(tried, key=lambda r: (round(r[0][0], 4), -r[1]))  # noqa: N806
+            self.C_[b], self.inner_f1_[b] = C, score
             self.platt_[b] = (a, c)
-            prob = 1 / (1 + np.exp(a * oof + c))
-            self.thresholds_[b] = _best_threshold(prob, y)
-            lr = self._lr().fit(M, y)
+            self.thresholds_[b] = t
+            lr = self._lr(C).fit(M, y)
             self.coef_[b] = lr.coef_[0]
             self.intercept_[b] = lr.intercept_[0]
         return self
@@ -335,6 +361,7 @@ class BucketRecommender(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
             thresholds=self.thresholds_,
             prior=self.prior_,
             constant=self.constant_,
+            chosen_c=self.C_,
             scale=self.scaler_.scale_,
         )
         (folder / "model.json").write_text(
@@ -369,6 +396,7 @@ class BucketRecommender(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         self.coef_, self.intercept_ = w["coef"], w["intercept"]
         self.platt_, self.thresholds_ = w["platt"], w["thresholds"]
         self.prior_, self.constant_ = w["prior"], w["constant"]
+        self.C_ = w["chosen_c"] if "chosen_c" in w.files else np.full(len(BUCKETS), float(self.C))
         return self
 
 
@@ -747,6 +775,8 @@ def train(
         "exsitu_version": exsitu_steps.VERSION,
         "embed_fields": list(EMBED_FIELDS),
         "thresholds": dict(zip(BUCKETS, map(float, model.thresholds_), strict=True)),
+        "Cs": list(model.Cs or ()),
+        "chosen_C": dict(zip(BUCKETS, map(float, model.C_), strict=True)),
         "training_assessments": len(lab),
         "data": [str(p) for p in paths],
         "synthetic": synthetic,
@@ -831,11 +861,13 @@ def model_card(config: Mapping[str, Any], metrics: Mapping[str, Any]) -> str:
         "Gold buckets of an assessment with coded actions needed come from the hidden labelling functions",
         "(`kg.planning.labels`: actions 3.2/3.3 → single species; 1.x, 2.1, 2.3 → habitat; 2.2, 3.1.x, 5.4.x → threat;",
         "3.4.x → ex situ; plus Target-3 and ex situ evidence where available). The model sees only the visible part:",
-        "category, parsed criteria, threats with scope/severity/timing, habitats, places, trend, taxonomic class, the",
-        "visible rules, the ex situ guidelines' roles, mentions in the narrative (threat cues, ex situ roles, named",
-        f"places) and embeddings of the {', '.join(config['embed_fields'])} texts. One class-balanced logistic",
-        "regression per bucket, Platt-calibrated on 5-fold out-of-fold decision values, decision threshold per bucket",
-        "chosen on the same out-of-fold probabilities: "
+        "category, parsed criteria, threats with scope/severity/timing, habitats, places, trend, taxonomy (class,",
+        "order, family, genus), the visible rules, the ex situ guidelines' roles, mentions in the narrative (threat",
+        f"cues, ex situ roles, named places) and embeddings of the {', '.join(config['embed_fields'])} texts. One",
+        "class-balanced logistic regression per bucket; its regularisation C (from "
+        f"{config.get('Cs', [])}), Platt calibration and decision threshold are chosen per bucket on 5-fold",
+        "out-of-fold values of the training rows only. C: "
+        f"{json.dumps(config.get('chosen_C', {}))}; thresholds: "
         f"{json.dumps({k: round(v, 3) for k, v in config['thresholds'].items()})}.",
         "",
         "Metric: per bucket, two-class macro-F1 (mean of the F1 of 'in the bucket' and 'not in the bucket'). Baselines",
@@ -930,7 +962,7 @@ def evaluate_real(shared: Path, embed: bool = True, seed: int = 0) -> dict[str, 
     ex_dir = shared / "staerk-eu-insitu-exsitu-2022"
     exev = sources.exsitu_evidence(ex_dir) if ex_dir.is_dir() else {}
     if t21.is_dir():
-        prof = sources.target2021_profiles(t21)
+        prof = sources.target2021_profiles(t21, sources.sibling_taxonomy(t21))
         ctx = LabelContext.from_profiles(prof, target3=t3, exsitu_evidence=exev)
         out["target-2021 (coded threats and category only)"] = evaluate(
             prof, ctx, how="species", seed=seed, mentions=False

@@ -409,7 +409,7 @@ def _profiles_of(d: Path) -> list[Any]:
     from kg.planning.profile import profiles_from_bundle
 
     if (d / "target3_eligible.csv").is_file():
-        return sources.target2021_profiles(d)
+        return sources.target2021_profiles(d, sources.sibling_taxonomy(d))
     if (d / "threats_level2_2021.csv").is_file():
         return profiles_from_bundle(sources.primates_bundle(d))
     return sources.export_profiles(d)

@@ -8,6 +8,7 @@ returns profiles or evidence maps keyed the way `kg.planning.labels.LabelContext
   recovery action: `actions`, `smallpop`, `other_threats`).
 - `target2021_profiles(dir)`: ~7,000 threatened species with coded actions needed and
   level-2 threats × stresses (no places, habitats or text).
+- `genus_taxonomy(file)`: genus -> class, order, family from the CITES Species+ index.
 - `exsitu_evidence(dir)`: ex situ strategy and need per species (Staerk et al., EU vertebrates).
 - `primates_bundle(dir)`: a Red List download of assessments.csv only plus the coded actions
   and level-2 threats joined to it, read leniently (unknown scope labels are kept as text).
@@ -16,7 +17,9 @@ returns profiles or evidence maps keyed the way `kg.planning.labels.LabelContext
 from __future__ import annotations
 
 import csv
+import gzip
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -68,9 +71,33 @@ def target3(folder: Path) -> dict[str, dict[str, str]]:
     return out
 
 
-def target2021_profiles(folder: Path) -> list[Profile]:
-    """Threatened species of the 2021 coded tables as profiles (threats level 2, actions needed)."""
+def genus_taxonomy(cites_index: Path) -> dict[str, tuple[str, str, str]]:
+    """Genus -> (class, order, family) from the CITES Species+ index (plain or gzipped CSV)."""
+    opener = gzip.open if str(cites_index).endswith(".gz") else open
+    out: dict[str, tuple[str, str, str]] = {}
+    with opener(cites_index, "rt", encoding="utf-8", newline="", errors="replace") as fh:
+        for r in csv.DictReader(fh):
+            g = (r.get("Genus") or "").strip()
+            if g and g not in out:
+                out[g] = tuple((r.get(k) or "").strip() for k in ("Class", "Order", "Family"))  # type: ignore[assignment]
+    return out
+
+
+CITES_INDEX = Path("cites-index-2017") / "Index_of_CITES_Species_2017-04-21.csv.gz"
+
+
+def sibling_taxonomy(folder: Path) -> dict[str, tuple[str, str, str]] | None:
+    """Genus -> (class, order, family) from the CITES index next to `folder` (../shared/data), if there."""
+    path = Path(folder).resolve().parent / CITES_INDEX
+    return genus_taxonomy(path) if path.is_file() else None
+
+
+def target2021_profiles(folder: Path, taxonomy: Mapping[str, tuple[str, str, str]] | None = None) -> list[Profile]:
+    """Threatened species of the 2021 coded tables as profiles (threats level 2, actions needed).
+
+    `taxonomy`: genus -> (class, order, family) where known (the tables name species only)."""
     folder = Path(folder)
+    taxonomy = taxonomy or {}
     flags = target3(folder)
     actions: dict[str, set[str]] = defaultdict(set)
     ids: dict[str, tuple[str, str]] = {}
@@ -88,13 +115,18 @@ def target2021_profiles(folder: Path) -> list[Profile]:
     out = []
     for n, (name, f) in enumerate(sorted(flags.items())):
         aid, tid = ids.get(name, (f"t3-{n}", f"t3-{n}"))
+        genus = name.split(" ", 1)[0]
+        cls, order, family = taxonomy.get(genus, ("", "", ""))
         out.append(
             Profile(
                 assessment_id=aid,
                 taxon_id=tid,
                 name=name,
                 category=f["category"],
-                genus=name.split(" ", 1)[0],
+                class_=cls,
+                order=order,
+                family=family,
+                genus=genus,
                 threats=tuple(
                     ThreatFact(c, "Ongoing", stresses=tuple(sorted(stresses[(name, c)]))) for c in threats.get(name, {})
                 ),
