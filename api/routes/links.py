@@ -180,7 +180,7 @@ async def create_event(store: StoreDep, services: ServicesDep, body: EventReques
     rec = await _call(svc.create_event, store, body.to_event())
     services.changed()
     event_id = rec["event"]["id"]
-    tasks.add_task(svc.deliver_notifications, store, event_id, mailer=mailer, policy=policy)
+    tasks.add_task(_notify, services, event_id, mailer, policy)
     aff = rec["affected"]
     return {"event": rec["event"], "affected_species": aff["species"],
             "event_threats": aff["event_threats"], "stakeholders": aff["stakeholders"],
@@ -227,7 +227,25 @@ async def event_notifications(store: StoreDep, event_id: EventId) -> Any:
     return await _call(svc.notifications, store, event_id)
 
 
+def _notify(services: ServicesDep, event_id: str, mailer: Mailer | None,
+            policy: svc.DeliveryPolicy) -> None:
+    """The background task of POST /events: notify, then drop cached query results."""
+    svc.deliver_notifications(services.store, event_id, mailer=mailer, policy=policy)
+    services.changed()
+
+
 # --------------------------------------------------------------------------- subscriptions
+
+
+@router.get("/subscriptions", response_model=list[SubscriptionOut], dependencies=[Writer],
+            summary="Subscriptions to site events (write token: they hold contacts)",
+            responses=problem_responses(401, 403))
+async def list_subscriptions(
+    store: StoreDep,
+    all_: Annotated[bool, Query(alias="all", description="Include cancelled subscriptions.",
+                                examples=[False])] = False,
+) -> Any:
+    return await _call(svc.subscriptions, store, active_only=not all_)
 
 
 @router.post("/subscriptions", response_model=SubscriptionOut, status_code=201,

@@ -116,6 +116,7 @@ def fields(res: Any) -> list[str]:
         ("post", "/subscriptions", {"email": "ops@example.org"}),
         ("delete", "/subscriptions/s0123456789ab", None),
         ("get", "/events/e0123456789ab/notifications", None),
+        ("get", "/subscriptions", None),
     ],
 )
 def test_writes_need_the_token(ro_client: TestClient, shared_store: Store,
@@ -328,8 +329,12 @@ def test_unknown_ids_are_404(ro_client: TestClient) -> None:
 def test_subscription_cancelled(client: TestClient, receiver: Receiver) -> None:
     sub = client.post("/subscriptions", json={"webhook": receiver.url + "/ok"}, headers=AUTH)
     sid = sub.json()["id"]
+    assert [x["id"] for x in client.get("/subscriptions", headers=AUTH).json()] == [sid]
     res = client.delete(f"/subscriptions/{sid}", headers=AUTH)
     assert res.status_code == 200 and res.json()["active"] is False
+    assert client.get("/subscriptions", headers=AUTH).json() == []
+    listed = client.get("/subscriptions", params={"all": "true"}, headers=AUTH).json()
+    assert [(x["id"], x["active"]) for x in listed] == [(sid, False)]
     client.post("/events", json={"place": "ID", "kind": "flood"}, headers=AUTH)
     assert receiver.requests == []
 
