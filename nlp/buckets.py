@@ -439,8 +439,12 @@ def bucket_metrics(Y: np.ndarray, P: np.ndarray) -> dict[str, Any]:  # noqa: N80
 
 
 def _test_by_species(p: Profile, test_share: float, seed: int) -> bool:
-    h = hashlib.sha256(f"{seed}:{p.taxon_id}".encode()).digest()
-    return int.from_bytes(h[:4], "big") / 2**32 < test_share
+    return _hashed_below(f"{seed}:{p.taxon_id}", test_share)
+
+
+def _hashed_below(key: str, share: float) -> bool:
+    h = hashlib.sha256(key.encode()).digest()
+    return int.from_bytes(h[:4], "big") / 2**32 < share
 
 
 def split(
@@ -452,6 +456,10 @@ def split(
     if how == "species":
         test = [i for i, p in enumerate(profiles) if _test_by_species(p, test_share, seed)]
         rule = f"sha256('{seed}:<taxon id>') < {test_share} of 2^32 → test"
+    elif how == "genus":
+        # whole genera held out: how the model does on groups it has never seen
+        test = [i for i, p in enumerate(profiles) if _hashed_below(f"{seed}:genus:{p.genus or p.taxon_id}", test_share)]
+        rule = f"sha256('{seed}:genus:<genus>') < {test_share} of 2^32 → test (no genus on both sides)"
     elif how == "time":
         years = sorted(p.year for p in profiles if p.year)
         if not years or years[0] == years[-1]:
@@ -461,7 +469,7 @@ def split(
         test = [i for i, p in enumerate(profiles) if (p.year or 0) > cut]
         rule = f"published ≤ {cut} → train, > {cut} → test"
     else:
-        raise ValueError(f"unknown split {how!r} (species or time)")
+        raise ValueError(f"unknown split {how!r} (species, genus or time)")
     ts = set(test)
     return [i for i in range(len(profiles)) if i not in ts], test, rule
 
@@ -964,9 +972,11 @@ def evaluate_real(shared: Path, embed: bool = True, seed: int = 0) -> dict[str, 
     if t21.is_dir():
         prof = sources.target2021_profiles(t21, sources.sibling_taxonomy(t21))
         ctx = LabelContext.from_profiles(prof, target3=t3, exsitu_evidence=exev)
+        X = featurize([p.hidden() for p in prof if labelled(p)], ctx, None, mentions=False)  # noqa: N806
         out["target-2021 (coded threats and category only)"] = evaluate(
-            prof, ctx, how="species", seed=seed, mentions=False
+            prof, ctx, how="species", seed=seed, mentions=False, features=X
         )
+        out["target-2021, unseen genera"] = evaluate(prof, ctx, how="genus", seed=seed, mentions=False, features=X)
         if exev:
             out["ex situ guidelines vs Staerk et al. strategy"] = staerk_agreement(prof, exev)
     pac = shared / "redlist-export-pacific-marine-2019"
@@ -999,7 +1009,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     e = sub.add_parser("evaluate")
     e.add_argument("data", nargs="+")
-    e.add_argument("--split", default="species", choices=("species", "time"))
+    e.add_argument("--split", default="species", choices=("species", "genus", "time"))
     e.add_argument("--seed", type=int, default=0)
     e.add_argument("--no-embed", action="store_true")
     args = ap.parse_args(argv)

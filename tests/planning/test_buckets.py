@@ -56,6 +56,38 @@ def test_split_by_species_is_stable_and_time_split_is_ordered(synth_profiles) ->
         nb.split([profile("1", year=2020), profile("2", year=2020)], "time")
 
 
+def test_genus_split_holds_out_whole_genera() -> None:
+    ps = [profile(str(i), genus=f"Genus{i % 12}") for i in range(120)]
+    tr, te, rule = nb.split(ps, "genus")
+    assert tr and te and "genus" in rule
+    assert not {ps[i].genus for i in tr} & {ps[i].genus for i in te}
+    assert nb.split(ps, "genus")[1] == te
+
+
+def test_taxonomy_features_and_regularisation_chosen_on_training_rows() -> None:
+    f = nb.base_features(profile("1", class_="Actinopterygii", family="Cyprinidae", genus="Rasbora"), mentions=False)
+    assert f["class=ACTINOPTERYGII"] == f["family=CYPRINIDAE"] == f["genus=RASBORA"] == 1.0
+    # a bucket that only genus predicts; C is the grid value with the best out-of-fold macro-F1
+    rng = np.random.default_rng(0)
+    genera = [f"G{i}" for i in range(40)]
+    X, Y = [], []  # noqa: N806
+    for i in range(400):
+        g = genera[i % 40]
+        X.append({"bias": 1.0, f"genus={g}": 1.0, "noise": float(rng.random())})
+        Y.append([int(int(g[1:]) % 2 == 0), int(rng.random() < 0.5), 1 - int(int(g[1:]) % 2 == 0), 0])
+    grid = (0.0003, 0.01, 1.0)
+    m = nb.BucketRecommender(Cs=grid).fit(X, np.asarray(Y))
+    M = m._matrix(X)  # noqa: N806
+    for b in (0, 1, 2):
+        scores = {C: round(m._oof(M, np.asarray(Y)[:, b], C)[0], 4) for C in grid}
+        best = max(scores.values())
+        assert m.C_[b] == min(C for C in grid if scores[C] == best)  # ties: the stronger regularisation
+        assert abs(m.inner_f1_[b] - best) < 1e-4
+    assert m.inner_f1_[0] > 0.95 and m.inner_f1_[1] < 0.7  # genus signal vs coin flips
+    assert m.constant_[3] == 0.0  # a bucket with one class gets its prior
+    assert nb.BucketRecommender(Cs=None, C=0.2).fit(X, np.asarray(Y)).C_[0] == 0.2
+
+
 def test_recommender_contract_and_artifact_round_trip(synth_profiles, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     ctx = LabelContext.from_profiles(synth_profiles)
     lab = [p for p in synth_profiles if labelled(p)]
