@@ -171,7 +171,8 @@ def _link(
         )[:show]
         if um:
             typer.echo(
-                f"\nunmatched (first {len(um)} of {len(r.unmatched)}, most actionable first):"
+                f"\nunmatched (first {len(um)} of {len(r.unmatched)} entries in "
+                f"{r.unmatched_rows()} rows, most actionable first):"
             )
             print_rows(
                 [
