@@ -24,7 +24,7 @@ import signal
 import subprocess
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,7 +136,7 @@ def test_sigkill_during_ingest_leaves_old_or_new_graph(
     times += [rng.uniform(0.85, 1.0) * duration for _ in range(MAX_RUNS - len(times))]  # switch
     rng.shuffle(times)
 
-    def one(i: int) -> tuple[float, str, Fingerprint]:
+    def one(i: int) -> tuple[int, str, Fingerprint]:
         store = tmp_path / f"kill{i}"
         shutil.copytree(template, store)
         run = ingest_run(new_download, store, kill_at=times[i])
@@ -153,31 +153,48 @@ def test_sigkill_during_ingest_leaves_old_or_new_graph(
         else:
             outcome = "torn"
         assert disk_bytes(store) <= size_limit * 1.1, f"kill {i}: leftovers after reopening"
-        return times[i], outcome, state
+        return i, outcome, state
 
+    # PARALLEL runs at a time, a new one as soon as one is done, until KILLS runs were killed
     started = time.monotonic()
-    results: list[tuple[float, str, Fingerprint]] = []
+    results: list[tuple[int, str, Fingerprint]] = []
+    kept: Path | None = None  # the latest killed store, for the final ingest
     with ThreadPoolExecutor(PARALLEL) as pool:
-        for first in range(0, MAX_RUNS, PARALLEL):
-            if sum(o != "finished" for _, o, _ in results) >= KILLS:
+        pending: set[Future[tuple[int, str, Fingerprint]]] = set()
+        upcoming = iter(range(MAX_RUNS))
+        while True:
+            killed = sum(o != "finished" for _, o, _ in results)
+            while len(pending) < PARALLEL and killed + len(pending) < KILLS:
+                i = next(upcoming, None)
+                if i is None:
+                    break
+                pending.add(pool.submit(one, i))
+            if not pending:
                 break
-            results += pool.map(one, range(first, first + PARALLEL))
-            for i in range(first, first + PARALLEL - 1):  # keep the last store of the round
-                shutil.rmtree(tmp_path / f"kill{i}")
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in done:
+                i, outcome, state = f.result()
+                results.append((i, outcome, state))
+                if outcome == "finished":
+                    shutil.rmtree(tmp_path / f"kill{i}")
+                    continue
+                if kept is not None:
+                    shutil.rmtree(kept)
+                kept = tmp_path / f"kill{i}"
     runs = len(results)
-    report = [f"{t:6.1f}s {outcome}" for t, outcome, _ in sorted(results)]
+    report = [f"{times[i]:6.1f}s {outcome}" for i, outcome, _ in sorted(results, key=lambda r: times[r[0]])]
     print(f"\ningest of {NEW_SPECIES} species: {duration:.1f} s (two side by side), store folder "
           f"first written at {write_start:.1f} s; old graph {old.quads} quads, new {new.quads}")
     print("kills (time since start, store state after reopening):\n  " + "\n  ".join(report))
     outcomes = Counter(outcome for _, outcome, _ in results)
     print(f"{runs} runs in {time.monotonic() - started:.0f} s: {dict(outcomes)}")
 
-    torn = [(t, s) for t, outcome, s in results if outcome == "torn"]
+    torn = [(times[i], s) for i, outcome, s in results if outcome == "torn"]
     assert not torn, f"store neither old nor new after a kill: {torn}"
     assert runs - outcomes["finished"] >= KILLS, f"too few kills landed before the end: {report}"
     assert outcomes["old"] > 0
 
     # the last killed store is the one a user would retry on: a full ingest gives the new graph
-    last = tmp_path / f"kill{runs - 1}"
-    a2p("ingest", str(new_download), "--store", f"oxigraph:{last}", "-q")
-    assert fingerprint(f"oxigraph:{last}") == new
+    assert kept is not None
+    a2p("ingest", str(new_download), "--store", f"oxigraph:{kept}", "-q")
+    assert fingerprint(f"oxigraph:{kept}") == new
