@@ -17,11 +17,13 @@ def serve_cmd(
     workers: Annotated[
         int,
         typer.Option("--workers", min=1, help="Worker processes. More than one on an oxigraph "
-                     "store opens it read-only (writes are refused)."),
+                     "store opens it read-only (writes are refused); on a sparql: store every "
+                     "worker reads and writes the server."),
     ] = 1,
     token: Annotated[
         str | None,
-        typer.Option("--token", help="Write token for SPARQL Update (default: $A2P_WRITE_TOKEN).",
+        typer.Option("--token", help="Write token for SPARQL Update, /feedback and /comments "
+                     "(default: $A2P_WRITE_TOKEN).",
                      envvar="A2P_WRITE_TOKEN"),
     ] = None,
     read_only: Annotated[bool, typer.Option("--read-only", help="Refuse every write.")] = False,
