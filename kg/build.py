@@ -94,6 +94,11 @@ class Quads:
     def data(self) -> bytes:
         return "".join(self.lines).encode("utf-8")
 
+    def chunks(self, lines: int = 100_000) -> Iterator[bytes]:
+        """The N-Quads in pieces of `lines` lines (no large transient copy of the whole text)."""
+        for i in range(0, len(self.lines), lines):
+            yield "".join(self.lines[i : i + lines]).encode("utf-8")
+
     def __len__(self) -> int:
         return len(self.lines)
 
@@ -245,19 +250,38 @@ def latest_markers(q: Quads, keys: Iterable[AssessmentKey], taxa: Iterable[str])
         q.node(iris.taxon(tid), A2P.latestAssessment, iris.assessment(latest[tid]), iris.latest_graph(tid))
 
 
-def build(bundle: Bundle, existing: Iterable[AssessmentKey] = (), *, latest: bool = True) -> Quads:
+def replaced_graphs(bundle: Bundle) -> set[str]:
+    """The graphs a bundle replaces: its assessments, full taxon records, latest markers, names."""
+    out = {iris.assessment_graph(a.assessment_id) for a in bundle.assessments}
+    out.update(iris.taxon_graph(t.taxon_id) for t in bundle.taxa if not t.stub)
+    out.update(iris.latest_graph(a.taxon_id) for a in bundle.assessments)
+    out.update(iris.names_graph(tid) for tid in bundle.names_supplied)
+    return out
+
+
+def build(
+    bundle: Bundle,
+    existing: Iterable[AssessmentKey] = (),
+    *,
+    latest: bool = True,
+    by_name: dict[str, Taxon] | None = None,
+    seen: set[tuple[str, str | None]] | None = None,
+) -> Quads:
     """Quads for a bundle; `existing` are assessments already in the store (for 'latest').
 
     With `latest=False` the markers are left out (the streaming ingest writes them once, after
     every section of every source, with `latest_markers`); the graphs they live in are still
-    listed in `replaced_graphs`.
+    listed in `replaced_graphs`. A bundle built in slices passes every taxon by name
+    (`by_name`, to link infraspecific taxa to their species) and one `seen` set (shared nodes
+    already written: higher taxa, places).
     """
     q = Quads()
     g_tax = iris.graph("taxonomy")
     g_places = iris.graph("places")
-    by_name = {t.scientific_name: t for t in bundle.taxa}
+    if by_name is None:
+        by_name = {t.scientific_name: t for t in bundle.taxa}
 
-    higher: set[tuple[str, str | None]] = set()
+    higher: set[tuple[str, str | None]] = set() if seen is None else seen
     for t in bundle.taxa:
         _taxon(q, t, g_tax, by_name, higher)
     if latest:
@@ -327,7 +351,7 @@ def build(bundle: Bundle, existing: Iterable[AssessmentKey] = (), *, latest: boo
         ):
             if v is not None:
                 q.add(node, prop, lit(v), g)
-    places_done: set[str] = set()
+    places_done = higher
     for o in bundle.occurrences:
         g = iris.assessment_graph(o.assessment_id)
         node = iris.part(o.assessment_id, "occ", f"{o.place_type}_{o.code}")
@@ -352,10 +376,7 @@ def build(bundle: Bundle, existing: Iterable[AssessmentKey] = (), *, latest: boo
                 iris.assessment_graph(c.assessment_id),
             )
 
-    q.replaced_graphs.update(iris.assessment_graph(a.assessment_id) for a in bundle.assessments)
-    q.replaced_graphs.update(iris.taxon_graph(t.taxon_id) for t in bundle.taxa if not t.stub)
-    q.replaced_graphs.update(iris.latest_graph(a.taxon_id) for a in bundle.assessments)
-    q.replaced_graphs.update(iris.names_graph(tid) for tid in bundle.names_supplied)
+    q.replaced_graphs.update(replaced_graphs(bundle))
     return q
 
 
@@ -528,11 +549,13 @@ def place_iri(place_type: str, code: str) -> str:
     return iris.place(place_type, code)
 
 
-def _place(q: Quads, place_type: str, code: str, name: str, g: str, done: set[str]) -> str:
+def _place(
+    q: Quads, place_type: str, code: str, name: str, g: str, done: set[tuple[str, str | None]]
+) -> str:
     node = place_iri(place_type, code)
-    if place_type == "country" or node in done:
+    if place_type == "country" or (node, None) in done:
         return node
-    done.add(node)
+    done.add((node, None))
     q.node(node, TYPE, PLACE_CLASS[place_type], g)
     q.add(node, A2P.placeCode, lit(code), g)
     if name:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,9 +11,10 @@ import pyoxigraph as ox
 from tqdm import tqdm
 
 from kg import iris
-from kg.build import AssessmentKey, Quads, build, key_of, latest_markers, vocabulary_graphs
+from kg.build import AssessmentKey, Quads, build, key_of, latest_markers, replaced_graphs, vocabulary_graphs
 from kg.ingest import IngestError, iter_source
 from kg.query import run
+from kg.records import Bundle
 from kg.schemes import ONTOLOGY_DIR, load_schemes
 from kg.store import Store, python_value
 from kg.vocab import A2P
@@ -76,6 +78,19 @@ def existing_keys(store: Store, taxa: set[str], new: set[str]) -> list[Assessmen
     return out
 
 
+SLICE = 20_000  # records built at a time: bounds the N-Quads text held in memory
+
+
+def _slices(section: Bundle) -> Iterator[Bundle]:
+    """A section as bundles of at most SLICE records of one kind each (for building)."""
+    for name in type(section).model_fields:
+        if name in ("names_supplied", "sources"):
+            continue
+        records = getattr(section, name)
+        for i in range(0, len(records), SLICE):
+            yield Bundle(**{name: records[i : i + SLICE]})
+
+
 DUMP_SUFFIXES = (".nq", ".nquads")
 
 
@@ -115,6 +130,7 @@ def ingest(sources: list[str | Path], store: Store, progress: bool = False) -> I
     keys: list[AssessmentKey] = []
     taxa: set[str] = set()
     written = 0
+    seen: set[tuple[str, str | None]] = set()  # shared nodes written already (higher taxa, places)
     vocab, vocab_graphs = vocabulary_nquads()
     with store.batch() as batch, tqdm(desc="ingest", unit=" quads", unit_scale=True, disable=not progress) as bar:
         batch.lenient = True  # every IRI below is minted by kg.iris from validated values
@@ -131,12 +147,15 @@ def ingest(sources: list[str | Path], store: Store, progress: bool = False) -> I
                     where[a.assessment_id] = str(src)
                     keys.append(key_of(a))
                 taxa.update(t.taxon_id for t in section.taxa)
-                q = build(section, latest=False)
-                del section
-                batch.drop(q.replaced_graphs)
-                batch.add(q.data())
-                written += len(q)
-                bar.update(len(q))
+                batch.drop(replaced_graphs(section))
+                by_name = {t.scientific_name: t for t in section.taxa}
+                for part in _slices(section):
+                    q = build(part, latest=False, by_name=by_name, seen=seen)
+                    for chunk in q.chunks():
+                        batch.add(chunk)
+                    written += len(q)
+                    bar.update(len(q))
+                del section, by_name
         q = Quads()
         marked = {k.taxon_id for k in keys}
         latest_markers(q, [*existing_keys(store, marked, set(where)), *keys], marked)
