@@ -48,6 +48,23 @@ def library() -> dict[str, LibraryQuery]:
     return out
 
 
+_CONCAT = re.compile(r"GROUP_CONCAT\s*\(([^)]*)\)\s+AS\s+\?(\w+)", re.IGNORECASE)
+_SEPARATOR = re.compile(r'separator\s*=\s*"([^"]*)"', re.IGNORECASE)
+
+
+def concat_columns(name: str) -> dict[str, str]:
+    """Variables a library query binds to a GROUP_CONCAT -> their separator.
+
+    The order of the concatenated parts is engine-dependent: result comparisons (golden
+    tests, the store contract) sort the parts of these columns.
+    """
+    out = {}
+    for args, var in _CONCAT.findall(library()[name].text):
+        sep = _SEPARATOR.search(args)
+        out[var] = sep.group(1) if sep else " "
+    return out
+
+
 def resolve(query: str) -> str:
     """A library name, a path to a .rq file, or the query text itself -> query text."""
     lib = library()
