@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from api.services.datasheet import SheetCache
 from api.services.search import SearchIndex
@@ -125,11 +126,16 @@ def get_registry(request: Request) -> Registry:
     return reg
 
 
-def get_settings_dep(request: Request) -> Settings:
+# The dependencies below are `async def` although they do not await (except to build a
+# store's services the first time): FastAPI runs a plain `def` dependency in a worker thread,
+# and the dozen thread hops per request cost more than a cached datasheet.
+
+
+async def get_settings_dep(request: Request) -> Settings:
     return get_registry(request).settings
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     """The store opened at start-up (override this in tests)."""
     reg = get_registry(request)
     if reg.store is None:
@@ -141,15 +147,19 @@ StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-def get_services(request: Request, store: StoreDep) -> StoreServices:
-    return get_registry(request).services(store)
+async def get_services(request: Request, store: StoreDep) -> StoreServices:
+    reg = get_registry(request)
+    ready = reg.by_store.get(id(store))
+    if ready is not None and ready.store is store:
+        return ready
+    return await run_in_threadpool(reg.services, store)  # first use: opens query processes
 
 
-def get_text_engine(request: Request) -> TextEngine:
+async def get_text_engine(request: Request) -> TextEngine:
     return get_registry(request).text
 
 
-def get_bucket_engine(request: Request) -> BucketEngine:
+async def get_bucket_engine(request: Request) -> BucketEngine:
     return get_registry(request).buckets
 
 

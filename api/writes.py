@@ -62,12 +62,12 @@ class RateLimiter:
         return wait
 
 
-def get_write_limiter(request: Request) -> RateLimiter:
+async def get_write_limiter(request: Request) -> RateLimiter:
     limiter: RateLimiter = request.app.state.write_limiter
     return limiter
 
 
-def require_write(
+async def require_write(
     request: Request,
     settings: SettingsDep,
     limiter: Annotated[RateLimiter, Depends(get_write_limiter)],
