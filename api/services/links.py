@@ -59,6 +59,7 @@ from kg.links.reassessment import reassessment_list
 from kg.links.review import link_columns as _link_columns
 from kg.links.review import review_table as _review_table
 from kg.links.review import species_links as _species_links
+from kg.links.review import table_cells as _table_cells
 from kg.store import Store
 
 __all__ = [
@@ -333,7 +334,7 @@ def link_cells(store: Store) -> dict[str, dict[str, Any]]:
     """Red List taxon id -> the review table's link cells (ReviewRow fields `cites`, `ex_situ`,
     `programmes`, `pledges`, `pledged_by`) for every taxon with something linked; one query."""
     out: dict[str, dict[str, Any]] = {}
-    for iri, c in _link_columns(store, None).items():
+    for iri, c in _table_cells(store).items():
         cells = {
             "cites": str(c["cites"] or ""),
             "ex_situ": str(c["exSitu"] or ""),

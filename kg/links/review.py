@@ -33,6 +33,13 @@ def link_columns(store: Store, taxon: str | None = None) -> dict[str, dict[str, 
     return {r["taxon"]: {k: v for k, v in r.items() if k != "taxon"} for r in rows}
 
 
+def table_cells(store: Store) -> dict[str, dict[str, Any]]:
+    """taxon IRI -> CITES, ex situ, programmes and pledge columns, for the taxa that have any
+    (one query whose cost follows the link data: the review table and cluster views)."""
+    rows = run(store, "links_table_cells").values()
+    return {r["taxon"]: {k: v for k, v in r.items() if k != "taxon"} for r in rows}
+
+
 def species_links(store: Store, taxon: str) -> dict[str, Any]:
     """Everything linked to one taxon: records by kind (each a dict of its properties), pledges."""
     records: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)

@@ -112,6 +112,7 @@ CASES = [
     *(Case(q, q) for q in ("links_taxon_summary", "links_review_table", "links_pledges",
                            "links_events", "links_subscriptions", "links_notifications",
                            "links_reassessment_events")),
+    Case("links_table_cells", "links_table_cells"),
     Case("links_taxon_summary--900109", "links_taxon_summary", {"taxon": URIRef(iris.taxon("900109"))}),
     Case("links_taxon_records--900101", "links_taxon_records", {"taxon": TAXON}),
     Case("links_taxon_threats--900101", "links_taxon_threats", {"taxon": TAXON}),
