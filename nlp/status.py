@@ -103,12 +103,13 @@ def _item_scopes(text: str, lo: int, hi: int, a: int, b: int) -> list[tuple[int,
     """Where to look for the cues of an anchor in the sub-clause text[lo:hi]: the whole
     sub-clause, or, when the anchor is a later item of an enumeration ("Recommended measures
     include habitat protection, captive breeding where it occurs, and weed control"), its own
-    item and then the lead-in (the text up to the end of the first item), so that a cue inside
-    one item does not leak into the others."""
+    item, then the lead-in (the text up to the end of the first item), so that a cue inside
+    one item does not leak into the others; only when neither has a cue, the whole sub-clause
+    ("In the US it is present in many MPAs, including A, B, C")."""
     items = enumeration_items(text, lo, hi, 1)
     for i, (x, y) in enumerate(items):
         if x <= a and b <= y:
-            return [(x, y), (lo, items[0][1])] if i else [(lo, y)]
+            return [(x, y), (lo, items[0][1]), (lo, hi)] if i else [(lo, y), (lo, hi)]
     return [(lo, hi)]
 
 
@@ -116,8 +117,8 @@ def _is_lead_in(text: str, lo: int, hi: int) -> bool:
     return text[lo:hi].rstrip().endswith(":") or text[hi : hi + 1] == ":" or bool(_LIST_INTRO.search(text, lo, hi))
 
 
-def _sentence_lead_in(text: str, s_lo: int, s_hi: int, lo: int) -> Status | None:
-    """Status carried to the sub-clause starting at `lo` from an earlier sub-clause of the
+def _sentence_lead_in(text: str, s_lo: int, s_hi: int, a: int) -> Status | None:
+    """Status carried to the anchor starting at `a` from an earlier sub-clause of the
     same sentence: the nearest earlier list lead-in ("Recommended measures include: A; B",
     "No measures are in place: A; B") with any cue, negation included; else the first earlier
     sub-clause with a needed / in-place cue."""
@@ -125,7 +126,7 @@ def _sentence_lead_in(text: str, s_lo: int, s_hi: int, lo: int) -> Status | None
     pos = s_lo
     while pos < s_hi:
         c_lo, c_hi = _subclause(text, s_lo, s_hi, pos)
-        if c_lo >= lo:
+        if c_lo >= a:
             break
         clauses.append((c_lo, c_hi))
         pos = c_hi + 1
@@ -200,4 +201,4 @@ def status_of(
         found = _clause_status(text, x, y, a, b)
         if found:
             return found
-    return _sentence_lead_in(text, s_lo, s_hi, lo) or _header_status(text, s_lo) or "unknown"
+    return _sentence_lead_in(text, s_lo, s_hi, a) or _header_status(text, s_lo) or "unknown"

@@ -97,6 +97,12 @@ def test_a_cue_in_one_item_does_not_leak_into_the_others() -> None:
     assert _sent_status(text, "habitat protection") == "needed"
     assert _sent_status(text, "patrols") == "in_place"
     assert _sent_status(text, "control of feral cats") == "needed"  # was in_place: "ongoing" was nearer
+    text = "It occurs in three reserves, including Fictus Park, the proposed Fictara Reserve, and Mount Fictum."
+    assert _sent_status(text, "Mount Fictum") == "in_place"  # was needed: "proposed" was nearer
+    assert _sent_status(text, "Fictara Reserve") == "needed"
+    # no cue in the item nor the lead-in: the whole clause decides
+    text = "In Fictonia, it is present in many reserves, including Fictus Park, Lake Fictara and Mount Fictum."
+    assert _sent_status(text, "Mount Fictum") == "in_place"
     text = "Actions needed:\n- captive breeding\n- legislation is already in place\n- nest boxes"
     assert _sent_status(text, "captive breeding") == "needed"
     assert _sent_status(text, "legislation") == "in_place"
