@@ -48,7 +48,7 @@ def library() -> dict[str, LibraryQuery]:
     return out
 
 
-_CONCAT = re.compile(r"GROUP_CONCAT\s*\(([^)]*)\)\s+AS\s+\?(\w+)", re.IGNORECASE)
+_CONCAT = re.compile(r"GROUP_CONCAT\s*\((.*?)\)\s+AS\s+\?(\w+)", re.IGNORECASE)
 _SEPARATOR = re.compile(r'separator\s*=\s*"([^"]*)"', re.IGNORECASE)
 
 
