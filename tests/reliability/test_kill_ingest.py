@@ -36,7 +36,7 @@ from kg.store import open_store
 NEW_SPECIES = 17_000
 OLD_SPECIES = 3_000
 KILLS = 20  # runs killed before they end
-MAX_RUNS = 28  # kill times near the end may come after a run has finished: run more then
+MAX_RUNS = 34  # kill times near the end may come after a run has finished: run more then
 PARALLEL = 2
 SEED = 20261125
 
@@ -130,19 +130,25 @@ def test_sigkill_during_ingest_leaves_old_or_new_graph(
     for r in refs:
         shutil.rmtree(r)
 
+    # kill times as fractions of the ingest's duration; the duration is re-estimated from every
+    # run that ends before its kill (the machine's load varies), so the late kills stay late
     rng = random.Random(SEED)
-    times = [rng.uniform(0.02, 0.98) * duration for _ in range(10)]  # anywhere
-    times += [rng.uniform(write_start, 0.99 * duration) for _ in range(6)]  # while writing
-    times += [rng.uniform(0.85, 1.0) * duration for _ in range(MAX_RUNS - len(times))]  # switch
-    rng.shuffle(times)
+    fractions = [rng.uniform(0.02, 0.98) for _ in range(10)]  # anywhere
+    fractions += [rng.uniform(write_start / duration, 0.99) for _ in range(6)]  # while writing
+    fractions += [rng.uniform(0.8, 0.99) for _ in range(MAX_RUNS - len(fractions))]  # switch
+    rng.shuffle(fractions)
+    estimate = [duration]
+    times: dict[int, float] = {}
 
     def one(i: int) -> tuple[int, str, Fingerprint]:
         store = tmp_path / f"kill{i}"
         shutil.copytree(template, store)
+        times[i] = fractions[i] * estimate[0]
         run = ingest_run(new_download, store, kill_at=times[i])
         state = fingerprint(f"oxigraph:{store}")  # reopens the store as the next command would
         if run.exit_code is not None:
             assert run.exit_code == 0, run.stderr
+            estimate[0] = min(estimate[0], run.seconds)
             assert state == new, f"run {i} finished without writing the new graph"
             outcome = "finished"
         elif state == old:
@@ -183,8 +189,9 @@ def test_sigkill_during_ingest_leaves_old_or_new_graph(
                 kept = tmp_path / f"kill{i}"
     runs = len(results)
     report = [f"{times[i]:6.1f}s {outcome}" for i, outcome, _ in sorted(results, key=lambda r: times[r[0]])]
-    print(f"\ningest of {NEW_SPECIES} species: {duration:.1f} s (two side by side), store folder "
-          f"first written at {write_start:.1f} s; old graph {old.quads} quads, new {new.quads}")
+    print(f"\ningest of {NEW_SPECIES} species: {duration:.1f} s (two side by side; "
+          f"{estimate[0]:.1f} s at the shortest later), store folder first written at "
+          f"{write_start:.1f} s; old graph {old.quads} quads, new {new.quads}")
     print("kills (time since start, store state after reopening):\n  " + "\n  ".join(report))
     outcomes = Counter(outcome for _, outcome, _ in results)
     print(f"{runs} runs in {time.monotonic() - started:.0f} s: {dict(outcomes)}")
