@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import multiprocessing as mp
 import shutil
 import signal
 import statistics
@@ -153,6 +154,28 @@ def run_case(store: Any, case: Case, reps: int) -> tuple[Counter[Row] | str, flo
     return got, statistics.median(times)
 
 
+def run_case_limited(store: Any, case: Case, reps: int, timeout: float) -> tuple[Counter[Row] | str, float]:
+    """`run_case` in a forked child, reported as stalled when it takes over `timeout` seconds
+    (Oxigraph and rdflib have no query time-out of their own)."""
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+
+    def target() -> None:
+        child.send(run_case(store, case, reps))
+        child.close()
+
+    proc = ctx.Process(target=target)
+    proc.start()
+    child.close()
+    if not parent.poll(timeout):
+        proc.kill()
+        proc.join()
+        return f"stalled > {timeout:g} s", 0.0
+    out = parent.recv()
+    proc.join()
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--species", type=int, default=3000)
@@ -164,6 +187,7 @@ def main() -> None:
     ap.add_argument("--isql-port", type=int, default=11212)
     ap.add_argument("--sparql", help="use this running, already loaded server instead of starting one")
     ap.add_argument("--only", nargs="*", help="query names or case labels")
+    ap.add_argument("--timeout", type=float, default=60.0, help="seconds a case may take on one backend")
     args = ap.parse_args()
 
     from kg.load import ingest
@@ -211,11 +235,20 @@ def main() -> None:
     agree_queries: dict[str, bool] = {}
     details = []
     for c in todo:
-        res = {n: run_case(stores[n], c, args.reps) for n in names}
+        # remote: the server's own MaxQueryExecutionTime applies; embedded: a forked child
+        res = {
+            n: run_case(stores[n], c, args.reps)
+            if n == "virtuoso"
+            else run_case_limited(stores[n], c, args.reps, args.timeout)
+            for n in names
+        }
         ref = res["oxigraph"][0]
         ok = all(isinstance(r, Counter) and r == ref for r, _ in res.values())
         agree_queries[c.query] = agree_queries.get(c.query, True) and ok
-        rows = [f"{sum(r.values()):>13}" if isinstance(r, Counter) else f"{'error':>13}" for r, _ in res.values()]
+        rows = [
+            f"{sum(r.values()):>13}" if isinstance(r, Counter) else f"{'stalled' if 'stalled' in r else 'error':>13}"
+            for r, _ in res.values()
+        ]
         ms = [f"{t * 1000:>11.1f}" for _, t in res.values()]
         print(f"| {c.label:32} | {'yes' if ok else 'NO':5} | " + " | ".join(rows) + " | " + " | ".join(ms) + " |")
         if not ok:
