@@ -360,7 +360,7 @@ def main() -> None:
     bulk_ok = [
         c
         for c in ox_cases
-        if c.bulk and ox[c.label].pct(0.95) <= TARGET_S and not ox[c.label].error and ox[c.label].stalled is None
+        if c.bulk and not ox[c.label].error and ox[c.label].stalled is None and ox[c.label].pct(0.95) <= TARGET_S
     ]
     stalls = [c.label for c in ox_cases if ox[c.label].stalled is not None]
     stalls += [f"{lbl} (memory)" for lbl, r in base.items() if r.stalled is not None]
