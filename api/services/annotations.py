@@ -8,7 +8,6 @@ one SPARQL `INSERT DATA` (one transaction); user text is never pasted into query
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import UTC, datetime
 
@@ -44,11 +43,6 @@ class RefusedError(ValueError):
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
-
-
-def _agent(name: str, institution: str) -> str:
-    digest = hashlib.sha256(f"{name}\x1f{institution}".encode()).hexdigest()[:20]
-    return f"{iris.ID}agent/p{digest}"
 
 
 class Triples:
@@ -88,7 +82,7 @@ def mint_suggestion(
     assessment_id: str, kind: str, code: str, field: str, start: int, end: int
 ) -> str:
     key = f"{kind}_{code}_{field}_{start}_{end}" if kind != "bucket" else f"bucket_{code}"
-    return iris.part(assessment_id or "draft", "suggestion", key)
+    return iris.text_suggestion(assessment_id, key)
 
 
 def _suggestion_triples(t: Triples, node: str, ref: SuggestionRef) -> None:
@@ -131,8 +125,8 @@ def record_feedback(store: Store, req: FeedbackRequest) -> FeedbackResponse:
         raise RefusedError(f"unknown {ref.kind} code {ref.code!r}")
     node = suggestion_iri(ref)
     now = _now()
-    fb = iris.part(ref.assessment_id or "draft", "feedback", uuid.uuid4().hex)
-    agent = _agent(req.who, req.institution)
+    fb = iris.feedback(ref.assessment_id, uuid.uuid4().hex)
+    agent = iris.agent(req.who, req.institution)
     t = Triples()
     if not queries.ask(store, "suggestion_exists", suggestion=URIRef(node)):
         _suggestion_triples(t, node, ref)
@@ -174,8 +168,8 @@ def record_comment(store: Store, req: CommentRequest) -> CommentOut:
         latest = str(rows[0]["latest"] or "")
         assessment_id = latest.rsplit("/a", 1)[-1] if latest else ""
     now = _now()
-    node = iris.part(assessment_id or "draft", "comment", uuid.uuid4().hex)
-    agent = _agent(req.name, req.institution)
+    node = iris.comment(assessment_id, uuid.uuid4().hex)
+    agent = iris.agent(req.name, req.institution)
     t = Triples()
     t.node(node, RDF.type, A2P.Comment)
     t.node(node, RDF.type, PROV.Entity)
