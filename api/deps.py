@@ -14,8 +14,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from api.services.datasheet import SheetCache
+from api.services.datasheet import SheetCache, static_species_json
 from api.services.search import SearchIndex
+from api.services.sheet_store import SheetStore
 from api.services.sparql import Engine, make_engine
 from api.services.suggest import BucketEngine, TextEngine
 from api.services.tables import Tables
@@ -33,11 +34,18 @@ class StoreServices:
     search: SearchIndex
     tables: Tables
     sheets: SheetCache
+    sheet_store: SheetStore
 
-    def changed(self) -> None:
-        """The store was written through the service: drop what depends on its content."""
+    def changed(self, annotations_only: bool = False) -> None:
+        """The store was written through the service: drop what depends on its content.
+
+        `annotations_only`: only comments or feedback were written, which the precomputed
+        datasheets leave out (they are looked up per request), so those stay.
+        """
         self.sparql.invalidate()
         self.sheets.clear()
+        if not annotations_only:
+            self.sheet_store.invalidate()
 
     def content_changed(self) -> None:
         """Assessments may have changed (SPARQL Update): rebuild the tables and the index."""
@@ -47,6 +55,7 @@ class StoreServices:
 
     def close(self) -> None:
         self.sparql.close()
+        self.sheet_store.close()
 
 
 @dataclass
@@ -85,6 +94,9 @@ class Registry:
                         folder=self.settings.index_dir,
                     ),
                     sheets=SheetCache(store, self.settings.sheet_cache_entries),
+                    sheet_store=SheetStore(store, static_species_json,
+                                           folder=self.settings.index_dir,
+                                           enabled=self.settings.sheet_store),
                 )
                 self.by_store[id(store)] = s
         return s

@@ -56,6 +56,7 @@ def _warm_up(registry: Registry, store: object, settings: Settings) -> None:
     """Build the slow parts in the background so first requests are fast."""
     services = registry.services(store)  # type: ignore[arg-type]
     services.search.start(background=True)
+    services.sheet_store.start()
 
     def tables() -> None:
         try:

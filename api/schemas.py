@@ -868,7 +868,7 @@ class Health(Model):
             "examples": [
                 {"status": "ok", "store": "oxigraph:var/graph", "read_only": False,
                  "search": "ready; semantic ready", "tables": "ready", "nlp": "available",
-                 "planning": "available", "coaffected_index": "ready"}
+                 "planning": "available", "coaffected_index": "ready", "sheets": "ready"}
             ]
         }
     )
@@ -881,6 +881,7 @@ class Health(Model):
     nlp: str
     planning: str
     coaffected_index: str
+    sheets: str = ""
 
 
 class LibraryQueryOut(Model):

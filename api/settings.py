@@ -111,6 +111,12 @@ class Settings(BaseSettings):
     sheet_cache_entries: int = Field(
         4096, ge=0, description="Species/assessment datasheets kept ready to send (0: none)."
     )
+    sheet_store: bool = Field(
+        True,
+        description="Precompute every species' JSON datasheet per store generation into "
+        "A2P_INDEX_DIR (oxigraph: stores; built in the background, sheets are built per request "
+        "until it is ready).",
+    )
     warm_up: bool = Field(
         True,
         description="Build the search index, the review table and the nlp pipeline in the "

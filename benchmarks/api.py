@@ -14,6 +14,8 @@ Reports p50/p95/p99, requests per second, errors and the server's CPU time per r
 
     .venv/bin/python benchmarks/api.py                         # demo graph (var/bench/demo-graph)
     .venv/bin/python benchmarks/api.py --synth-species 172000  # builds var/bench/graph172000 once
+    .venv/bin/python benchmarks/api.py --store oxigraph:var/bench/graph172k --read-only \
+        --only species --no-warm-up                            # an existing graph, read-only
 
 Targets (the issue): /species/{id} p95 <= 50 ms; /suggest p95 <= 500 ms; zero errors.
 The big synthetic graph is ingested in taxon chunks (one all-or-nothing batch per chunk),
@@ -323,7 +325,26 @@ PHASES = (("species", "/species/{id}"), ("suggest_new", "/suggest (new)"),
           ("suggest_again", "/suggest (again)"))
 # the baseline server: every /suggest draft through the nlp pipeline and the bucket model on
 # its own (no batching across requests), torch's default threads, no datasheet cache
-BASELINE_ENV = {"A2P_SUGGEST_BATCH": "1", "A2P_TORCH_THREADS": "0", "A2P_SHEET_CACHE_ENTRIES": "0"}
+BASELINE_ENV = {"A2P_SUGGEST_BATCH": "1", "A2P_TORCH_THREADS": "0", "A2P_SHEET_CACHE_ENTRIES": "0",
+                "A2P_SHEET_STORE": "false"}
+
+
+def wait_sheets(base: str, timeout: float) -> str:
+    """Wait until the precomputed datasheets are ready (or off); their state at the end."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    shown = time.monotonic()
+    state = ""
+    while time.monotonic() < deadline:
+        state = str(httpx.get(base + "/health", timeout=5).json().get("sheets", ""))
+        if not state.startswith(("building", "not built")):
+            return state
+        if time.monotonic() - shown > 30:
+            shown = time.monotonic()
+            print(f"  datasheets: {state}", flush=True)
+        time.sleep(1)
+    raise RuntimeError(f"datasheets not ready after {timeout:.0f} s: {state}")
 
 
 def measure(args: argparse.Namespace, store: str, extra_env: dict[str, str], label: str,
@@ -354,6 +375,9 @@ def measure(args: argparse.Namespace, store: str, extra_env: dict[str, str], lab
         if args.only != "species":  # (a /suggest would start the planning index build)
             warm += [("POST", "/suggest", d) for d in draft_pool[:4]]
         asyncio.run(load(base, warm, 4, 120))
+        if args.only != "suggest":  # (the first /species request starts their build)
+            results["sheets"] = wait_sheets(base, args.ready_timeout)
+            print(f"[{label}] precomputed datasheets: {results['sheets']}", flush=True)
         species_reqs = [("GET", f"/species/{i}", None) for i in ids]
         # every draft once (its texts never seen: the nlp pipeline runs), then the same drafts
         # again (an assessor re-submitting: texts cached per field)
@@ -419,7 +443,7 @@ def main() -> None:
                     help="Do not wait for (or start) the server's background indexes.")
     ap.add_argument("--no-baseline", action="store_true",
                     help="Skip the baseline server (A2P_SUGGEST_BATCH=1, A2P_TORCH_THREADS=0, "
-                    "no datasheet cache).")
+                    "no datasheet cache, no precomputed datasheets).")
     ap.add_argument("--read-only", action="store_true",
                     help="Open the store read-only (A2P_READ_ONLY=true), e.g. a graph shared "
                     "with other jobs.")

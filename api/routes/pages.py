@@ -33,6 +33,7 @@ async def health(services: ServicesDep, settings: SettingsDep, text: TextEngineD
         nlp=text.status(),
         planning=planning_link.status(),
         coaffected_index=COAFFECTED_INDEX.state(services.store),
+        sheets=services.sheet_store.state(),
     )
 
 

@@ -68,6 +68,8 @@ async def _sheet(
     label = "species" if kind == "species" else "assessment"
     if fmt != "html":
         body = services.sheets.get(kind, ident, fmt)
+        if body is None and kind == "species" and fmt == "json":
+            body = services.sheet_store.get(ident)
         if body is not None:
             return Response(body, media_type=MEDIA[fmt], headers={"Vary": "Accept"})
     store = services.store
@@ -160,5 +162,5 @@ async def comments(req: CommentRequest, store: StoreDep, services: ServicesDep) 
     time, and shown on the species page. Needs `Authorization: Bearer <A2P_WRITE_TOKEN>`;
     each client may write A2P_WRITE_RATE_PER_MINUTE times a minute (429 over that)."""
     out = await run_in_threadpool(record_comment, store, req)
-    services.changed()
+    services.changed(annotations_only=True)
     return out

@@ -78,5 +78,5 @@ async def feedback_route(
     `Authorization: Bearer <A2P_WRITE_TOKEN>`; each client may write
     A2P_WRITE_RATE_PER_MINUTE times a minute (429 over that)."""
     out = await run_in_threadpool(record_feedback, store, req)
-    services.changed()
+    services.changed(annotations_only=True)
     return out

@@ -312,8 +312,12 @@ def comments_for(store: Store, taxon_id: str) -> list[CommentOut]:
     return out
 
 
-def species_sheet(store: Store, taxon_id: str) -> SpeciesSheet | None:
-    """The datasheet of a taxon (its latest assessment in full), None when unknown."""
+def species_sheet(store: Store, taxon_id: str, *, annotations: bool = True) -> SpeciesSheet | None:
+    """The datasheet of a taxon (its latest assessment in full), None when unknown.
+
+    `annotations=False` leaves out the comments and the stored suggestions (what
+    `sheet_store` precomputes; it adds them live when there are any).
+    """
     if not valid_id(taxon_id):
         return None
     t_iri = iris.taxon(taxon_id)
@@ -352,10 +356,19 @@ def species_sheet(store: Store, taxon_id: str) -> SpeciesSheet | None:
     latest = None
     latest_id = next((s.assessment_id for s in summaries if s.latest), "")
     if latest_id:
-        latest = assessment_sheet(store, latest_id, latest=True)
+        latest = assessment_sheet(store, latest_id, latest=True, with_suggestions=annotations)
     return SpeciesSheet(
-        taxon=t, latest=latest, assessments=summaries, comments=comments_for(store, taxon_id)
+        taxon=t, latest=latest, assessments=summaries,
+        comments=comments_for(store, taxon_id) if annotations else [],
     )
+
+
+def static_species_json(store: Store, taxon_id: str) -> tuple[bytes, str] | None:
+    """(JSON datasheet without comments and stored suggestions, latest assessment IRI or '')."""
+    sheet = species_sheet(store, taxon_id, annotations=False)
+    if sheet is None:
+        return None
+    return sheet.model_dump_json().encode(), sheet.latest.iri if sheet.latest else ""
 
 
 # --------------------------------------------------------------------------- RDF sheets
