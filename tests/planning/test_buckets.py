@@ -106,6 +106,18 @@ def test_recommender_contract_and_artifact_round_trip(synth_profiles, tmp_path: 
     # reasons: contributions are named features, largest first
     c = model.contributions(X[0], 0)
     assert c and all(isinstance(n, str) for n, _ in c) and c == sorted(c, key=lambda kv: -kv[1])
+    # every feature counted once: contributions (plus the bias column) add up to the decision
+    # value, and recommend()'s one-pass form for all buckets gives the same lists
+    names = model.vectorizer_.feature_names_
+    bias_col = names.index("bias") if "bias" in names else None
+    for i in range(min(5, len(X))):
+        m = model._matrix([X[i]]).toarray()[0]
+        rows = model.contributions_of_row(model._matrix([X[i]]), [0, 1, 2, 3])
+        for b in range(4):
+            assert rows[b] == model.contributions(X[i], b)
+            bias = m[bias_col] * model.coef_[b, bias_col] if bias_col is not None else 0.0
+            total = sum(v for _, v in rows[b]) + bias + model.intercept_[b]
+            assert np.isclose(total, model.decision_function([X[i]])[0, b])
 
 
 def test_a_bucket_with_one_class_gets_a_constant_probability() -> None:
