@@ -424,6 +424,31 @@ def print_table(results: dict, with_targets: bool) -> bool:
     return ok
 
 
+GRID = (("batch 32, 1 torch thread (default)", {"A2P_SUGGEST_BATCH": "32", "A2P_TORCH_THREADS": "1"}),
+        ("batch 1, 1 torch thread", {"A2P_SUGGEST_BATCH": "1", "A2P_TORCH_THREADS": "1"}),
+        ("batch 32, torch default threads", {"A2P_SUGGEST_BATCH": "32", "A2P_TORCH_THREADS": "0"}),
+        ("batch 1, torch default threads", {"A2P_SUGGEST_BATCH": "1", "A2P_TORCH_THREADS": "0"}))
+
+
+def run_grid(args: argparse.Namespace, store: str, label: str, common: dict[str, str],
+             base_dir: Path) -> None:
+    """/suggest on four servers: batching across requests and torch threads measured apart."""
+    args.only = "suggest"
+    results: dict = {"graph": label, "store": store, "concurrency": args.concurrency, "grid": {}}
+    for name, env in GRID:
+        results["grid"][name] = measure(args, store, {**common, **env}, name, base_dir)
+    for name, _ in GRID:
+        print_table(results["grid"][name], with_targets=True)
+    if args.out:
+        Path(args.out).write_text(json.dumps(results, indent=2))
+    p95 = {name: results["grid"][name]["suggest_new"]["p95_ms"] for name, _ in GRID}
+    names = [n for n, _ in GRID]
+    print(f"/suggest new drafts p95: batching with 1 thread {p95[names[1]]:.0f} -> "
+          f"{p95[names[0]]:.0f} ms; batching with default threads {p95[names[3]]:.0f} -> "
+          f"{p95[names[2]]:.0f} ms; 1 thread instead of default, batched {p95[names[2]]:.0f} -> "
+          f"{p95[names[0]]:.0f} ms, unbatched {p95[names[3]]:.0f} -> {p95[names[1]]:.0f} ms")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--store", default="", help="Store URL (default: the demo graph, built if absent).")
@@ -449,6 +474,9 @@ def main() -> None:
                     "with other jobs.")
     ap.add_argument("--ready-timeout", type=float, default=3600.0,
                     help="Seconds to wait for the server's background warm-up.")
+    ap.add_argument("--grid", action="store_true",
+                    help="/suggest only: measure the four servers A2P_SUGGEST_BATCH 1|32 x "
+                    "A2P_TORCH_THREADS 0|1 one after the other (batching and torch threads apart).")
     ap.add_argument("--out", default="", help="Write the results as JSON here too.")
     args = ap.parse_args()
 
@@ -468,6 +496,9 @@ def main() -> None:
 
     print(f"graph: {label} ({store})", flush=True)
     common = {"A2P_READ_ONLY": "true"} if args.read_only else {}
+    if args.grid:
+        run_grid(args, store, label, common, base_dir)
+        return
     results: dict = {"graph": label, "store": store, "concurrency": args.concurrency,
                      "workers": args.workers}
     if not args.no_baseline:
