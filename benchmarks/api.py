@@ -37,7 +37,9 @@ import subprocess
 import sys
 import time
 import zlib
+from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -449,6 +451,103 @@ def run_grid(args: argparse.Namespace, store: str, label: str, common: dict[str,
           f"{p95[names[0]]:.0f} ms, unbatched {p95[names[3]]:.0f} -> {p95[names[1]]:.0f} ms")
 
 
+def run_breakdown(args: argparse.Namespace, store_url: str, label: str) -> None:
+    """Where the CPU of a new /suggest draft goes, stage by stage, in this process.
+
+    Two disjoint sets of real drafts of the graph (never seen, so no memo hit): one run one
+    by one (the baseline: A2P_SUGGEST_BATCH=1), one in batches of --concurrency drafts (what
+    the batching service does with 16 clients); one torch thread (A2P_TORCH_THREADS=1).
+    """
+    from api.schemas import SuggestRequest
+    from api.services.suggest import (
+        COAFFECTED_INDEX,
+        BucketEngine,
+        TextEngine,
+        coaffected_from_index,
+        draft_bundle,
+        limit_torch_threads,
+        suggest,
+    )
+    from kg.planning.profile import profiles_from_bundle
+    from kg.store import open_store
+
+    limit_torch_threads(1)
+    st = open_store(store_url, read_only=True)
+    from api.services import datasheet, queries
+
+    ids = [str(r["id"]) for r in queries.select_text(
+        st, "PREFIX a2p: <https://w3id.org/assess2plan/ontology#> "
+        "SELECT ?id WHERE { ?t a2p:latestAssessment ?a ; a2p:sisTaxonId ?id } LIMIT 5000")]
+    random.Random(args.seed).shuffle(ids)
+    n = args.breakdown_drafts
+    bodies: list[dict] = []
+    for i in ids:
+        sheet = datasheet.species_sheet(st, i)
+        if sheet is not None and sheet.latest is not None and sheet.latest.texts:
+            bodies.append(draft_of(json.loads(sheet.model_dump_json())))
+        if len(bodies) >= 2 * n + 4:
+            break
+    engine, buckets = TextEngine(max_batch=1), BucketEngine(max_batch=1)
+    engine.warm_up()
+    buckets.warm_up(st)
+    COAFFECTED_INDEX.get(st)
+    while COAFFECTED_INDEX.state(st) == "building":
+        time.sleep(0.2)
+    index = COAFFECTED_INDEX.get(st)
+    for b in bodies[:4]:
+        suggest(st, SuggestRequest.model_validate(b), engine, buckets.recommender())
+
+    rows: dict[str, dict[str, float]] = {}
+    for mode, group, size in (("one by one", bodies[4:4 + n], 1),
+                              (f"batches of {args.concurrency}", bodies[4 + n:4 + 2 * n],
+                               args.concurrency)):
+        r: dict[str, float] = {}
+        t0 = time.process_time()
+        reqs = [SuggestRequest.model_validate(b) for b in group]
+        r["parse and check the request"] = time.process_time() - t0
+        texts = [{k: v for k, v in q.texts.model_dump().items() if v.strip()} for q in reqs]
+        chunks = [list(range(i, min(i + size, len(reqs)))) for i in range(0, len(reqs), size)]
+        fresh = TextEngine(max_batch=size)
+        t0 = time.process_time()
+        for c in chunks:
+            fresh._extract_batch([texts[i] for i in c])
+        r["nlp extraction (actions, threats, places)"] = time.process_time() - t0
+        profiles = [profiles_from_bundle(draft_bundle(q)) for q in reqs]
+        recs: list[Any] = []
+        t0 = time.process_time()
+        for c in chunks:
+            recs.extend(BucketEngine._run([(st, profiles[i]) for i in c]))
+        r["planning buckets (model, bf16 encoder)"] = time.process_time() - t0
+        t0 = time.process_time()
+        for q in reqs:
+            if index is not None:
+                coaffected_from_index(index, q, 20)
+        r["co-affected species (key index)"] = time.process_time() - t0
+        # suggest() with the text and bucket parts ready: warnings, co-affected species again,
+        # the response and its JSON
+        t0 = time.process_time()
+        for q, rec in zip(reqs, recs, strict=True):
+            ready: Future[Any] = Future()
+            ready.set_result(rec)
+            suggest(st, q, fresh, lambda *_a, f=ready, **_k: f, 20).model_dump_json()
+        r["suggest() with those parts ready"] = time.process_time() - t0
+        chars = sum(len(t) for d in texts for t in d.values()) / max(1, len(texts))
+        rows[mode] = {k: 1000 * v / max(1, len(reqs)) for k, v in r.items()}
+        rows[mode]["chars"] = chars
+    modes = list(rows)
+    print(f"\n/suggest CPU per new draft by stage, {label}, {n} drafts each, one torch thread")
+    print(f"{'stage':<46}" + "".join(f"{m:>18}" for m in modes))
+    stages = [k for k in rows[modes[0]] if k != "chars"]
+    for k in stages:
+        print(f"{k:<46}" + "".join(f"{rows[m][k]:>15.1f} ms" for m in modes))
+    totals = {m: sum(rows[m][k] for k in stages) - rows[m]["co-affected species (key index)"]
+              for m in modes}
+    print(f"{'total (co-affected counted once)':<46}" + "".join(f"{totals[m]:>15.1f} ms" for m in modes))
+    print(f"{'characters of narrative text per draft':<46}" + "".join(f"{rows[m]['chars']:>18.0f}" for m in modes))
+    print(f"CPU per new draft: one by one {totals[modes[0]]:.1f} ms -> batched "
+          f"{totals[modes[1]]:.1f} ms ({totals[modes[0]] / totals[modes[1]]:.2f}x)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--store", default="", help="Store URL (default: the demo graph, built if absent).")
@@ -477,6 +576,10 @@ def main() -> None:
     ap.add_argument("--grid", action="store_true",
                     help="/suggest only: measure the four servers A2P_SUGGEST_BATCH 1|32 x "
                     "A2P_TORCH_THREADS 0|1 one after the other (batching and torch threads apart).")
+    ap.add_argument("--breakdown", action="store_true",
+                    help="No server: CPU per new /suggest draft stage by stage in this process "
+                    "(one by one against batched).")
+    ap.add_argument("--breakdown-drafts", type=int, default=64)
     ap.add_argument("--out", default="", help="Write the results as JSON here too.")
     args = ap.parse_args()
 
@@ -498,6 +601,9 @@ def main() -> None:
     common = {"A2P_READ_ONLY": "true"} if args.read_only else {}
     if args.grid:
         run_grid(args, store, label, common, base_dir)
+        return
+    if args.breakdown:
+        run_breakdown(args, store, label)
         return
     results: dict = {"graph": label, "store": store, "concurrency": args.concurrency,
                      "workers": args.workers}

@@ -164,6 +164,7 @@ class SheetStore:
     def _build(self, key: tuple[str, int]) -> None:
         try:
             path = self._file(key)
+            db: sqlite3.Connection | None
             with _file_lock(path):
                 if path and os.path.exists(path):
                     db = _connect(path)
