@@ -78,9 +78,19 @@ class SheetStore:
     def _file(self, key: tuple[str, int]) -> str:
         if self.folder == ":memory:":
             return ""
-        url = getattr(self.store, "url", "")
-        digest = hashlib.sha256(f"{SHEETS_FORMAT}|{url}|{key}".encode()).hexdigest()[:16]
-        return os.path.join(self.folder, f"sheets-{digest}.sqlite")
+        return os.path.join(self.folder, f"{self._prefix()}{_digest(f'{SHEETS_FORMAT}|{key}')}.sqlite")
+
+    def _prefix(self) -> str:
+        return f"sheets-{_digest(str(getattr(self.store, 'url', '')))}-"
+
+    def _remove_others(self, keep: str) -> None:
+        """Files of this store's older generations and epochs (a reader that still has one open
+        keeps reading it until it closes)."""
+        for f in os.listdir(self.folder):
+            p = os.path.join(self.folder, f)
+            if f.startswith(self._prefix()) and f.endswith(".sqlite") and p != keep:
+                with contextlib.suppress(OSError):
+                    os.unlink(p)
 
     def state(self) -> str:
         if not self.enabled:
@@ -218,6 +228,7 @@ class SheetStore:
             return db
         db.close()
         os.replace(tmp, path)
+        self._remove_others(path)
         return _connect(path)
 
     def close(self) -> None:
@@ -226,6 +237,10 @@ class SheetStore:
             self.epoch += 1  # a running build stops at its next chunk
         if db is not None:
             db.close()
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def _any(it: Iterator[object]) -> bool:

@@ -70,8 +70,9 @@ def test_precomputed_sheets_equal_live_ones_and_persist(graph_store: Store, tmp_
     again.close()
 
 
-def test_generation_switch_and_invalidate_never_serve_stale(own_store: Store) -> None:
-    sheets = SheetStore(own_store, datasheet.static_species_json)
+def test_generation_switch_and_invalidate_never_serve_stale(own_store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "index"
+    sheets = SheetStore(own_store, datasheet.static_species_json, folder=str(folder))
     assert sheets.wait(60)
     taxon = _taxa(own_store)[0]
     assert b"Stale-check name" not in (sheets.get(taxon) or b"")
@@ -91,6 +92,8 @@ def test_generation_switch_and_invalidate_never_serve_stale(own_store: Store) ->
     assert sheets.get(taxon) is None
     assert sheets.wait(60)
     assert b"Second name" in (sheets.get(taxon) or b"")
+    # the files of the older generation and epoch are gone
+    assert len(list(folder.glob("sheets-*.sqlite"))) == 1
     sheets.close()
 
 
