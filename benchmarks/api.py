@@ -331,22 +331,22 @@ BASELINE_ENV = {"A2P_SUGGEST_BATCH": "1", "A2P_TORCH_THREADS": "0", "A2P_SHEET_C
                 "A2P_SHEET_STORE": "false"}
 
 
-def wait_sheets(base: str, timeout: float) -> str:
-    """Wait until the precomputed datasheets are ready (or off); their state at the end."""
+def wait_health(base: str, key: str, busy: tuple[str, ...], timeout: float) -> str:
+    """Wait until /health's `key` leaves the `busy` states; its state at the end."""
     import httpx
 
     deadline = time.monotonic() + timeout
     shown = time.monotonic()
     state = ""
     while time.monotonic() < deadline:
-        state = str(httpx.get(base + "/health", timeout=5).json().get("sheets", ""))
-        if not state.startswith(("building", "not built")):
+        state = str(httpx.get(base + "/health", timeout=5).json().get(key, ""))
+        if not state.startswith(busy):
             return state
         if time.monotonic() - shown > 30:
             shown = time.monotonic()
-            print(f"  datasheets: {state}", flush=True)
+            print(f"  {key}: {state}", flush=True)
         time.sleep(1)
-    raise RuntimeError(f"datasheets not ready after {timeout:.0f} s: {state}")
+    raise RuntimeError(f"{key} not ready after {timeout:.0f} s: {state}")
 
 
 def measure(args: argparse.Namespace, store: str, extra_env: dict[str, str], label: str,
@@ -378,8 +378,13 @@ def measure(args: argparse.Namespace, store: str, extra_env: dict[str, str], lab
             warm += [("POST", "/suggest", d) for d in draft_pool[:4]]
         asyncio.run(load(base, warm, 4, 120))
         if args.only != "suggest":  # (the first /species request starts their build)
-            results["sheets"] = wait_sheets(base, args.ready_timeout)
+            results["sheets"] = wait_health(base, "sheets", ("building", "not built"),
+                                            args.ready_timeout)
             print(f"[{label}] precomputed datasheets: {results['sheets']}", flush=True)
+        if args.only != "species":  # (the first /suggest starts the planning key index)
+            results["coaffected_index"] = wait_health(base, "coaffected_index",
+                                                      ("building", "not built"), args.ready_timeout)
+            print(f"[{label}] co-affected index: {results['coaffected_index']}", flush=True)
         species_reqs = [("GET", f"/species/{i}", None) for i in ids]
         # every draft once (its texts never seen: the nlp pipeline runs), then the same drafts
         # again (an assessor re-submitting: texts cached per field)
