@@ -6,6 +6,7 @@ row (1-based data row; the header is row 0) and the column, before anything is w
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -15,7 +16,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import IO, Any
 
 from pydantic import ValidationError
 from tqdm import tqdm
@@ -38,7 +39,22 @@ from kg.schemes import Scheme, load_schemes
 
 csv.field_size_limit(64 * 1024 * 1024)
 
-MAX_FILE_BYTES = 2 * 1024**3  # a single member larger than this is refused (zip bombs)
+# Zip bombs: a member is refused, before anything is unpacked, when it would unpack to more than
+# MAX_MEMBER_BYTES, or to more than MAX_RATIO times its compressed size once it is larger than
+# RATIO_FLOOR (a small file may compress well: a header and a few empty rows). Red List CSVs
+# compress 3-10:1; a full download's assessments.csv is about 1.3 GB.
+MAX_MEMBER_BYTES = 3 * 1024**3
+MAX_RATIO = 100
+RATIO_FLOOR = 32 * 1024**2
+ASSESSMENT_SECTION = 10_000  # assessments per streamed section (texts make them large)
+READ_CHUNK = 1 << 20  # bytes decoded at a time: a file is streamed, never held whole
+
+_UTF16_BOMS = {codecs.BOM_UTF16_LE: "UTF-16LE", codecs.BOM_UTF16_BE: "UTF-16BE"}
+_UTF16_NO_BOM = {
+    re.compile(rb"^(?:[\x01-\x7f]\x00){2}"): "UTF-16LE",
+    re.compile(rb"^(?:\x00[\x01-\x7f]){2}"): "UTF-16BE",
+}
+_RESAVE = "Red List downloads are UTF-8: re-save the file as UTF-8"
 
 
 class IngestError(ValueError):
@@ -54,11 +70,31 @@ class IngestError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
+def _mb(n: int) -> str:
+    return f"{n / 1024**2:,.1f} MB"
+
+
+def _check_member(label: str, info: zipfile.ZipInfo) -> None:
+    """Refuse a zip member that would unpack to too much (checked on the central directory;
+    zipfile never unpacks more than the declared size, a member that does fails its CRC)."""
+    size, packed = info.file_size, max(info.compress_size, 1)
+    if size > MAX_MEMBER_BYTES:
+        raise IngestError(
+            label, f"member unpacks to {_mb(size)}, more than the {_mb(MAX_MEMBER_BYTES)} limit (zip bomb?)"
+        )
+    if size > RATIO_FLOOR and size > MAX_RATIO * packed:
+        raise IngestError(
+            label,
+            f"member unpacks to {_mb(size)} from {_mb(packed)} (compression ratio {size // packed:,}:1, "
+            f"limit {MAX_RATIO}:1): refused as a possible zip bomb",
+        )
+
+
 # --------------------------------------------------------------------------- sources
 
 
 class _Source:
-    """A folder or a zip of CSV files, read as UTF-8 text."""
+    """A folder or a zip of CSV files, streamed as UTF-8 text."""
 
     def __init__(self, path: Path, progress: bool = False):
         self.path = path
@@ -83,8 +119,7 @@ class _Source:
                     raise IngestError(self.label, f"zip member {name!r} has an unsafe path")
                 if info.is_dir():
                     continue
-                if info.file_size > MAX_FILE_BYTES:
-                    raise IngestError(f"{self.label}:{name}", "member is too large to ingest")
+                _check_member(f"{self.label}:{name}", info)
                 self._names[pure.name.lower()] = name
         elif path.suffix.lower() == ".zip":
             raise IngestError(self.label, "not a readable zip file (truncated or corrupt)")
@@ -99,32 +134,72 @@ class _Source:
             return f"{self.label}:{self._names[name]}"
         return self._names[name]
 
-    def text(self, name: str) -> str:
+    def _open(self, name: str) -> IO[bytes]:
+        if self._zip is not None:
+            return self._zip.open(self._names[name])
+        return open(self._names[name], "rb")
+
+    def lines(self, name: str) -> Iterator[str]:
+        """The file's text, line by line with its line end (\\n, \\r\\n or \\r), as a CSV reader
+        wants it; decoded from UTF-8 while it is read, so memory does not grow with the file."""
         label = self.file_label(name)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        offset = newlines = 0  # bytes read before this chunk, and the line ends among them
+        carry = ""  # the last, unfinished line of the previous chunk
         try:
-            if self._zip is not None:
-                raw = self._zip.read(self._names[name])
-            else:
-                raw = Path(self._names[name]).read_bytes()
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+            with self._open(name) as fh:
+                while True:
+                    try:
+                        raw = fh.read(READ_CHUNK)
+                    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+                        raise IngestError(label, f"cannot read ({exc})") from exc
+                    if offset == 0:
+                        _check_not_utf16(label, raw)
+                        if raw.startswith(codecs.BOM_UTF8):
+                            raw, offset = raw[3:], 3
+                    try:
+                        text = decoder.decode(raw, final=not raw)
+                    except UnicodeDecodeError as exc:
+                        held = len(exc.object) - len(raw)  # bytes of the previous chunk kept back
+                        line = newlines + exc.object[: exc.start].count(b"\n") + 1
+                        raise IngestError(
+                            label,
+                            f"not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset "
+                            f"{offset - held + exc.start}, line {line}); {_RESAVE}",
+                        ) from exc
+                    if not raw:
+                        if carry:
+                            yield carry
+                        return
+                    offset += len(raw)
+                    newlines += raw.count(b"\n")
+                    lines = io.StringIO(carry + text, newline="").readlines()
+                    carry = lines.pop() if lines and not lines[-1].endswith("\n") else ""
+                    yield from lines
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:  # opening the member
             raise IngestError(label, f"cannot read ({exc})") from exc
-        try:
-            return raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise IngestError(
-                label,
-                f"not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}, line {line}); "
-                "Red List downloads are UTF-8: re-save the file as UTF-8",
-            ) from exc
+
+
+def _check_not_utf16(label: str, head: bytes) -> None:
+    found = [
+        f"the file is {enc} (byte order mark 0x{bom[0]:02x} 0x{bom[1]:02x} at offset 0, line 1)"
+        for bom, enc in _UTF16_BOMS.items()
+        if head.startswith(bom)
+    ]
+    found += [
+        f"the file looks like {enc} without a byte order mark (NUL bytes between the letters of line 1)"
+        for pattern, enc in _UTF16_NO_BOM.items()
+        if pattern.match(head)
+    ]
+    if found:
+        raise IngestError(label, f"not UTF-8: {found[0]}; {_RESAVE}")
 
 
 def _rows(src: _Source, name: str, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (row number, row) of a CSV member, checking its shape strictly."""
     label = src.file_label(name)
-    text = src.text(name)
-    bar = tqdm(desc=name, unit=" rows", disable=not src.progress, leave=False, total=text.count("\n"))
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    bar = tqdm(desc=name, unit=" rows", disable=not src.progress, leave=False)
+    reader = csv.reader(src.lines(name), strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -263,7 +338,7 @@ def _multi(value: str | None) -> tuple[str, ...]:
 
 def _ident(value: str, label: str, row: int, column: str) -> str:
     value = (value or "").strip()
-    if not re.fullmatch(r"[0-9]+", value):
+    if not (value.isascii() and value.isdigit()):  # ASCII digits only (isdigit alone takes '²')
         raise IngestError(label, f"not a Red List id: {value!r}", row=row, column=column)
     return value
 
@@ -313,10 +388,12 @@ def _merge(sections: Iterable[Bundle]) -> Bundle:
 def iter_export(path: str | Path, progress: bool = False) -> Iterator[Bundle]:
     """Read a Red List download as a stream of validated partial Bundles (the streaming ingest).
 
-    The first section holds the taxa, the assessments, `names_supplied` and `sources`; each
-    following one the records of one file (threats, actions, ...). Only one file's records
-    are held at a time; an `IngestError` can come from any section, so a consumer writes the
-    sections into an uncommitted batch and commits after the last one.
+    The first sections hold the assessments, ASSESSMENT_SECTION at a time, as they are read
+    (their narrative texts are most of a download); the next one the taxa, `names_supplied`
+    and `sources`; each following one the records of one file (threats, actions, ...). Only
+    one file's records (and only a slice of the assessments) are held at a time; an
+    `IngestError` can come from any section, so a consumer writes the sections into an
+    uncommitted batch and commits after the last one.
     """
     src = _Source(Path(path), progress)
     if not src.has("assessments.csv"):
@@ -326,12 +403,12 @@ def iter_export(path: str | Path, progress: bool = False) -> Iterator[Bundle]:
     # assessments ---------------------------------------------------------
     name = "assessments.csv"
     label = src.file_label(name)
-    assessments: dict[str, Assessment] = {}
-    first_row: dict[str, int] = {}
+    assessments: list[Assessment] = []  # the section being read
+    first_row: dict[str, int] = {}  # every assessment id of the download -> its row
     taxa_names: dict[str, str] = {}
     for n, r in _rows(src, name, ("assessmentId", "internalTaxonId", "scientificName", "redlistCategory")):
         aid = _ident(r["assessmentId"], label, n, "assessmentId")
-        if aid in assessments:
+        if aid in first_row:
             raise IngestError(
                 label,
                 f"duplicated assessmentId {aid} (first at row {first_row[aid]})",
@@ -345,28 +422,37 @@ def iter_export(path: str | Path, progress: bool = False) -> Iterator[Bundle]:
             raise IngestError(label, "empty scientific name", row=n, column="scientificName")
         taxa_names.setdefault(tid, sci)
         texts = {key: r[col] for col, key in EXPORT_FIELDS.items() if r.get(col, "").strip()}
-        assessments[aid] = Assessment(
-            assessment_id=aid,
-            taxon_id=tid,
-            scientific_name=sci,
-            category=chk.category(r["redlistCategory"], label, n, "redlistCategory"),
-            criteria=r.get("redlistCriteria", "").strip(),
-            criteria_version=r.get("criteriaVersion", "").strip(),
-            assessment_date=_date(r.get("assessmentDate", ""), label, n, "assessmentDate"),
-            year_published=_int(r.get("yearPublished"), label, n, "yearPublished"),
-            population_trend=chk.optional("poptrends", r.get("populationTrend"), label, n, "populationTrend"),
-            scopes=_scopes(chk, r.get("scopes"), label, n),
-            systems=tuple(chk.code("systems", s, label, n, "systems") for s in _multi(r.get("systems"))),
-            realms=tuple(chk.code("realms", s, label, n, "realm") for s in _multi(r.get("realm"))),
-            possibly_extinct=_bool(r.get("possiblyExtinct")),
-            possibly_extinct_in_the_wild=_bool(r.get("possiblyExtinctInTheWild")),
-            year_last_seen=r.get("yearLastSeen", "").strip(),
-            language=r.get("language", "").strip(),
-            texts=texts,
-            source=label,
+        assessments.append(
+            Assessment(
+                assessment_id=aid,
+                taxon_id=tid,
+                scientific_name=sci,
+                category=chk.category(r["redlistCategory"], label, n, "redlistCategory"),
+                criteria=r.get("redlistCriteria", "").strip(),
+                criteria_version=r.get("criteriaVersion", "").strip(),
+                assessment_date=_date(r.get("assessmentDate", ""), label, n, "assessmentDate"),
+                year_published=_int(r.get("yearPublished"), label, n, "yearPublished"),
+                population_trend=chk.optional("poptrends", r.get("populationTrend"), label, n, "populationTrend"),
+                scopes=_scopes(chk, r.get("scopes"), label, n),
+                systems=tuple(chk.code("systems", s, label, n, "systems") for s in _multi(r.get("systems"))),
+                realms=tuple(chk.code("realms", s, label, n, "realm") for s in _multi(r.get("realm"))),
+                possibly_extinct=_bool(r.get("possiblyExtinct")),
+                possibly_extinct_in_the_wild=_bool(r.get("possiblyExtinctInTheWild")),
+                year_last_seen=r.get("yearLastSeen", "").strip(),
+                language=r.get("language", "").strip(),
+                texts=texts,
+                source=label,
+            )
         )
-    if not assessments:
+        if len(assessments) >= ASSESSMENT_SECTION:
+            yield Bundle(assessments=tuple(assessments))
+            assessments = []
+    if not first_row:
         raise IngestError(label, "no assessment rows")
+    if assessments:
+        yield Bundle(assessments=tuple(assessments))
+    del assessments
+    known = first_row
 
     def owner(lbl: str, n: int, r: dict[str, str]) -> str:
         aid = _ident(r["assessmentId"], lbl, n, "assessmentId")
@@ -415,12 +501,10 @@ def iter_export(path: str | Path, progress: bool = False) -> Iterator[Bundle]:
 
     yield Bundle(
         taxa=tuple(taxa.values()),
-        assessments=tuple(assessments.values()),
         names_supplied=tuple(taxa) if src.has("common_names.csv") or src.has("synonyms.csv") else (),
         sources=(src.label,),
     )
-    known = set(assessments)
-    del assessments, taxa, taxa_names
+    del taxa, taxa_names
 
     # threats ------------------------------------------------------------------
     threats: dict[tuple[str, str], ThreatImpact] = {}

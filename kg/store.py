@@ -204,8 +204,9 @@ class Batch(ABC):
     """A large write fed in chunks: `drop(graphs)` then `add(nquads)`, any number of times.
 
     Nothing is visible until `commit`; `abort` (or an exception inside `with`) discards it.
-    A graph is dropped at most once per batch, so later chunks never remove what earlier
-    chunks of the same batch wrote. Use as a context manager: commit on normal exit.
+    `drop` removes what the store held in those graphs before the batch; drop a graph before
+    adding to it. A graph is dropped at most once per batch, so later chunks never remove
+    what earlier chunks of the same batch wrote. Use as a context manager: commit on normal exit.
     """
 
     lenient = False  # set by callers whose chunks come from kg.build (IRIs already checked)
@@ -484,6 +485,7 @@ class OxigraphBatch(Batch):
             self._lock.__exit__(None, None, None)
             raise
         self.dropped: set[str] = set()
+        self._existing: set[str] | None = None  # named graphs of the checkpoint, read on first drop
         self._pending: list[bytes] = []
         self._pending_size = 0
         self._pipe: IO[bytes] | None = None
@@ -497,16 +499,22 @@ class OxigraphBatch(Batch):
         return self.staged
 
     def drop(self, graphs: Iterable[str]) -> None:
-        new = [g for g in dict.fromkeys(graphs) if g not in self.dropped]
-        if not new:
+        """Remove the graphs that the checkpoint holds and this batch has not dropped yet.
+
+        Only graphs that held something before the batch are removed, so dropping graphs that
+        are new (a first ingest) neither stops the running bulk load nor touches the store.
+        """
+        st = self._staged()
+        if self._existing is None:
+            self._existing = {g.value for g in st.named_graphs() if isinstance(g, ox.NamedNode)}
+        names = [g for g in dict.fromkeys(graphs) if g not in self.dropped]
+        self.dropped.update(names)
+        old = [g for g in names if g in self._existing]
+        if not old:
             return
         self._flush_loads()  # what earlier chunks wrote is in the store before removing
-        st = self._staged()
-        for g in new:
-            self.dropped.add(g)
-            node = ox.NamedNode(g)
-            if st.contains_named_graph(node):
-                st.remove_graph(node)
+        for g in old:
+            st.remove_graph(ox.NamedNode(g))
 
     def add(self, nquads: bytes) -> None:
         if self._pipe is None:

@@ -101,7 +101,51 @@ def _readme_only_zip(tmp: Path) -> Path:
     return path
 
 
+def _bomb_zip(tmp: Path) -> Path:
+    """A 64 MiB assessments.csv of blanks that deflates to about 64 KB: over the ratio limit."""
+    header = (MINI / "assessments.csv").read_bytes().split(b"\n")[0] + b"\n"
+    path = tmp / "bomb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        z.writestr("assessments.csv", header + b" " * (64 * 1024**2 - len(header)))
+    return path
+
+
+def _huge_member_zip(tmp: Path) -> Path:
+    """A good zip whose central directory claims credits.csv unpacks to 3.75 GiB."""
+    data = bytearray(_good_zip(tmp / "whole.zip").read_bytes())
+    entry = data.index(b"PK\x01\x02")  # the first central directory entry
+    while data[entry + 46 : entry + 46 + len(b"credits.csv")] != b"credits.csv":
+        entry = data.index(b"PK\x01\x02", entry + 4)
+    data[entry + 24 : entry + 28] = (0xF0000000).to_bytes(4, "little")
+    path = tmp / "huge.zip"
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _utf16_no_bom_folder(tmp: Path) -> Path:
+    folder = tmp / "utf16"
+    shutil.copytree(MINI, folder)
+    text = (MINI / "assessments.csv").read_text(encoding="utf-8")
+    (folder / "assessments.csv").write_bytes(text.encode("utf-16-le"))
+    return folder
+
+
+def _late_bad_byte_folder(tmp: Path) -> Path:
+    """A Latin-1 byte just after the first 1 MiB read, behind a UTF-8 letter split across reads."""
+    folder = tmp / "late"
+    shutil.copytree(MINI, folder)
+    lines = (MINI / "assessments.csv").read_bytes().split(b"\n")
+    head = lines[0] + b"\n" + lines[1][:10]
+    filler = b"x" * (1024**2 - 1 - len(head))
+    (folder / "assessments.csv").write_bytes(head + filler + "é".encode() + b"\xe9x" + lines[1][10:] + b"\n")
+    return folder
+
+
 BUILDERS: dict[str, Callable[[Path], Path]] = {
+    "bomb_zip": _bomb_zip,
+    "huge_member_zip": _huge_member_zip,
+    "utf16_no_bom_folder": _utf16_no_bom_folder,
+    "late_bad_byte_folder": _late_bad_byte_folder,
     "empty_folder": _empty_folder,
     "traversal_zip": _traversal_zip,
     "absolute_zip": _absolute_zip,

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import URIRef
 
+import kg.ingest
 from kg import iris
 from kg.build import build
 from kg.ingest import IngestError, iter_source, read_source
@@ -39,14 +40,22 @@ def download(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_sections_hold_one_file_each_and_merge_to_the_whole(download: Path) -> None:
+def test_sections_hold_one_file_each_and_merge_to_the_whole(download: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Assessments come first, a slice at a time as they are read; then the taxa; then one file each."""
+    monkeypatch.setattr(kg.ingest, "ASSESSMENT_SECTION", 40)
     sections = list(iter_source(download))
-    assert sections[0].assessments and sections[0].taxa and not sections[0].threats
-    for s in sections[1:]:
+    whole = read_source(download)
+    n = len(whole.assessments)
+    heads = -(-n // 40)  # sections of assessments only
+    assert n > 120 and [len(s.assessments) for s in sections[:heads]] == [40] * (heads - 1) + [n - 40 * (heads - 1)]
+    for s in sections[:heads]:
+        assert [name for name in type(s).model_fields if getattr(s, name)] == ["assessments"]
+    assert sections[heads].taxa and sections[heads].sources and not sections[heads].assessments
+    for s in sections[heads + 1 :]:
         filled = [name for name in type(s).model_fields if getattr(s, name)]
         assert not {"assessments", "taxa"} & set(filled)
         assert len(filled) <= 2, filled  # one file (names: common names and synonyms together)
-    whole = read_source(download)
+    assert [a for s in sections for a in s.assessments] == list(whole.assessments)
     assert sum(len(s.threats) for s in sections) == len(whole.threats) > 0
     assert sum(len(s.occurrences) for s in sections) == len(whole.occurrences) > 0
 
@@ -57,6 +66,7 @@ def test_streamed_graph_equals_one_batch(
 ) -> None:
     """Whether chunks go in one plain bulk load or through the loader thread's pipe."""
     monkeypatch.setattr(OxigraphBatch, "DIRECT_BYTES", direct_bytes)
+    monkeypatch.setattr(kg.ingest, "ASSESSMENT_SECTION", 40)
     with open_store(f"oxigraph:{tmp_path / 'stream'}") as st:
         rep = ingest([download], st)
         streamed = quads(st)
@@ -75,6 +85,7 @@ def test_bad_row_in_the_last_file_leaves_the_store_as_it_was(
 ) -> None:
     """Every earlier file was already streamed into the new generation when the error comes."""
     monkeypatch.setattr(OxigraphBatch, "DIRECT_BYTES", direct_bytes)
+    monkeypatch.setattr(kg.ingest, "ASSESSMENT_SECTION", 40)
     path = tmp_path / "graph"
     with open_store(f"oxigraph:{path}") as st:
         ingest([MINI], st)
@@ -95,6 +106,36 @@ def test_bad_row_in_the_last_file_leaves_the_store_as_it_was(
         assert generations(path) == gens  # the half-written generation is gone
     with open_store(f"oxigraph:{path}", read_only=True) as st:
         assert quads(st) == before
+
+
+def test_first_ingest_streams_through_one_bulk_load_and_reingest_replaces(
+    download: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dropping graphs the store does not hold yet does not stop the loader: a first ingest is
+    one bulk load from the first chunk on. A second ingest of a changed download drops the
+    graphs it replaces (stopping the load where it must) and gives that download's graph."""
+    monkeypatch.setattr(OxigraphBatch, "DIRECT_BYTES", 4096)
+    monkeypatch.setattr(kg.ingest, "ASSESSMENT_SECTION", 40)
+    starts: list[int] = []
+    start = OxigraphBatch._start_loader
+    monkeypatch.setattr(OxigraphBatch, "_start_loader", lambda self: (starts.append(1), start(self))[1])
+    changed = tmp_path / "changed"
+    shutil.copytree(download, changed)
+    with open(download / "threats.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    with open(changed / "threats.csv", "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows[:-5])  # five threat rows fewer
+    with open_store(f"oxigraph:{tmp_path / 'fresh'}") as st:
+        ingest([changed], st)
+        expected = quads(st)
+    assert len(starts) == 1
+    with open_store(f"oxigraph:{tmp_path / 'graph'}") as st:
+        ingest([download], st)
+        first = quads(st)
+        starts.clear()
+        ingest([changed], st)
+        assert len(starts) > 1  # the load stopped to remove the graphs being replaced
+        assert quads(st) == expected != first
 
 
 def test_loader_error_aborts_the_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
