@@ -15,7 +15,8 @@ ex situ roles, action and threat mapping) from an empty sentence-embedding cache
 assessments/s, texts/s, sentences/s, units encoded/s and process CPU-seconds per assessment
 (wall-clock rates depend on what else runs on the machine; the load average is printed);
 (2) the keyword baseline over the same fields; (3) the baseline: the same pipeline unbatched,
-one assessment at a time and the encoder called once per text unit (batch 1, no cache), on
+one assessment at a time and the encoder called once per text unit (batch 1, no cache, one
+encoder worker), on
 the first `--unbatched-limit` assessments. Then the size limits: a 1 MB text (rejected by
 `[a2p] max_chars`) and a text just under the limit (extracted), with their seconds.
 
@@ -97,12 +98,13 @@ def _measure(name: str, assessments: list, args, model_dir: str | None, emb) -> 
     emb.clear()
     emb.batch_size, saved = 1, emb.batch_size
     emb.cache_size, saved_cache = 0, emb.cache_size
+    emb.workers, saved_workers = 1, emb.workers
     t2 = time.perf_counter()
     for a in sub:
         for _ in nlp.extract_many([a], batch_size=1, model_dir=model_dir):
             pass
     dt_ub = time.perf_counter() - t2
-    emb.batch_size, emb.cache_size = saved, saved_cache
+    emb.batch_size, emb.cache_size, emb.workers = saved, saved_cache, saved_workers
     emb.clear()
 
     n = len(assessments)
@@ -179,7 +181,6 @@ def main(argv: list[str] | None = None) -> dict:
 
     import torch
 
-    from nlp.embed import get_encoder, shared_embedder
     from nlp.pipeline import get_extractor
 
     tmp = None
@@ -206,9 +207,10 @@ def main(argv: list[str] | None = None) -> dict:
     ex = get_extractor(model_dir)
     ids = ex.model_ids()  # load the models
     mapper = ex.pipeline.get_pipe("action_mapper")
-    precision = mapper.precision or mapper.model.precision
-    get_encoder(mapper.model.max_seq_length, mapper.threads).encode(["warm up"])
-    emb = shared_embedder(mapper.model.max_seq_length, mapper.threads, mapper.batch_size, precision)
+    emb = mapper.embedder()
+    precision = emb.precision
+    emb.encode([f"warm up {i}" for i in range(2 * emb.batch_size)])  # loads the encoder, starts the workers
+    emb.clear()
 
     rows = []
     filler: list[str] = []
@@ -224,7 +226,8 @@ def main(argv: list[str] | None = None) -> dict:
 
     print(
         f"models: {ids['action']}, {ids['threat']}; encoder precision {precision}; torch threads "
-        f"{torch.get_num_threads()} on {os.cpu_count()} CPUs; batch {args.batch_size} assessments"
+        f"{torch.get_num_threads()} x {emb.workers} encoder workers on {os.cpu_count()} CPUs; "
+        f"batch {args.batch_size} assessments"
     )
     cols = (
         "data set",

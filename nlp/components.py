@@ -25,7 +25,7 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.embed import shared_embedder
+from nlp.embed import Embedder, shared_embedder
 from nlp.exsitu import find_roles
 from nlp.model import CodeModel, Hit, load_model
 from nlp.places import find_places
@@ -186,14 +186,20 @@ def make_threat_detector(
 
 
 class CodeMapper:
-    """Maps the candidate units of a kind to codes; embeds all units of a batch at once."""
+    """Maps the candidate units of a kind to codes; embeds all units of a batch at once.
 
-    def __init__(self, kind: str, model_dir: str, batch_size: int, threads: int, precision: str):
+    The first mapper of a batch encodes the candidate units of every kind (one encoder call,
+    identical sentences once); a later mapper with the same encoder settings finds them in the
+    shared embedder's memo. The linear head runs once per batch on the stacked features.
+    """
+
+    def __init__(self, kind: str, model_dir: str, batch_size: int, threads: int, precision: str, workers: int = 1):
         self.kind = kind
         self.model_dir = model_dir or None
         self.batch_size = batch_size
         self.threads = threads
         self.precision = precision
+        self.workers = workers
         self._model: CodeModel | None = None
 
     @property
@@ -201,6 +207,13 @@ class CodeMapper:
         if self._model is None:
             self._model = load_model(self.kind, self.model_dir)
         return self._model
+
+    def embedder(self) -> Embedder:
+        """The process-wide memoising embedder for this mapper's model and settings."""
+        model = self.model
+        return shared_embedder(
+            model.max_seq_length, self.threads, self.batch_size, self.precision or model.precision, self.workers
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
@@ -217,20 +230,24 @@ class CodeMapper:
 
     def _run(self, docs: list[Doc]) -> list[Doc]:
         jobs = [(doc, _units(doc).get(self.kind) or []) for doc in docs]
-        texts = [_text(doc)[u.start : u.end] for doc, units in jobs for u in units]
-        if not texts:
+        if not any(units for _, units in jobs):
             return docs
         model = self.model
-        precision = self.precision or model.precision
-        emb = shared_embedder(model.max_seq_length, self.threads, self.batch_size, precision).encode(texts)
-        row = 0
-        for doc, units in jobs:
-            if not units:
-                continue
-            hits = model.map_units(_text(doc), units, emb[row : row + len(units)])
-            row += len(units)
-            _hits(doc).extend(hits)
-            _mirror(doc, f"a2p_{self.kind}", hits)
+        # every kind's units in one call: ours first, the others only warm the memo
+        ours = [_text(doc)[u.start : u.end] for doc, units in jobs for u in units]
+        others = [
+            _text(doc)[u.start : u.end]
+            for doc in docs
+            for kind, units in _units(doc).items()
+            if kind != self.kind
+            for u in units
+        ]
+        emb = self.embedder().encode(ours + others)[: len(ours)]
+        mapped = model.map_batch([(_text(doc), units) for doc, units in jobs], emb)
+        for (doc, _), hits in zip(jobs, mapped, strict=True):
+            if hits:
+                _hits(doc).extend(hits)
+                _mirror(doc, f"a2p_{self.kind}", hits)
         return docs
 
 
@@ -240,8 +257,9 @@ class CodeMapper:
         "kind": "actions",
         "model_dir": "",
         "batch_size": 64,
-        "threads": 0,
+        "threads": 1,
         "precision": "",
+        "workers": 0,
     },
 )
 def make_code_mapper(
@@ -252,12 +270,15 @@ def make_code_mapper(
     batch_size: int,
     threads: int,
     precision: str,
+    workers: int,
 ) -> CodeMapper:
     if kind not in ("actions", "threats"):
         raise ValueError(f"{name}: kind must be 'actions' or 'threats', not {kind!r}")
     if precision not in ("", "fp32", "bf16"):
         raise ValueError(f"{name}: precision must be '', 'fp32' or 'bf16', not {precision!r}")
-    return CodeMapper(kind, model_dir, batch_size, threads, precision)
+    if workers < 0 or threads < 0:
+        raise ValueError(f"{name}: threads and workers must be >= 0, not {threads} and {workers}")
+    return CodeMapper(kind, model_dir, batch_size, threads, precision, workers)
 
 
 # --------------------------------------------------------------------------- places, ex situ roles

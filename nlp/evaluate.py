@@ -23,7 +23,6 @@ from nlp.baselines import keyword_codes, zero_shot_codes
 from nlp.codes import code_space
 from nlp.corpus import KINDS, Doc, load_corpus
 from nlp.dataset import build_units
-from nlp.embed import shared_embedder
 from nlp.markup import strip_markup
 from nlp.metrics import score_sets
 from nlp.model import CodeModel, load_model
@@ -91,7 +90,9 @@ def evaluate_docs(kind: str, docs: list[Doc], model_dir: str | Path, progress: b
     }
 
     # (b) zero-shot baseline on the same candidate units
-    table = build_units(docs, kind, shared_embedder(model.max_seq_length, 0, 64, model.precision), progress=progress)
+    mapper = next(n for n, k in MAPPERS.items() if k == kind)
+    embedder = ex.pipeline.get_pipe(mapper).embedder()  # the model's embeddings are memoised there
+    table = build_units(docs, kind, embedder, progress=progress)
     codes = list(model.codes)
     tau = float(model.config.get("zero_shot_threshold", 0.5))
     sims = table.emb @ model.desc_emb.T if len(table) else np.zeros((0, len(codes)))

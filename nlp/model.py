@@ -134,8 +134,22 @@ class CodeModel:
 
     def map_units(self, text: str, units: list[Unit], emb: np.ndarray) -> list[Hit]:
         """Hits of this model's kind for the units of one plain text (emb: one row per unit)."""
-        texts = [text[u.start : u.end] for u in units]
+        return self.map_batch([(text, units)], emb)[0]
+
+    def map_batch(self, docs: list[tuple[str, list[Unit]]], emb: np.ndarray) -> list[list[Hit]]:
+        """`map_units` for many plain texts at once: emb has one row per unit, in order; the
+        features and the linear head are computed in one matrix product for the whole batch."""
+        texts = [text[u.start : u.end] for text, units in docs for u in units]
         probs = self.probabilities(texts, emb)
+        out: list[list[Hit]] = []
+        row = 0
+        for text, units in docs:
+            n = len(units)
+            out.append(self._hits(text, units, texts[row : row + n], probs[row : row + n]) if n else [])
+            row += n
+        return out
+
+    def _hits(self, text: str, units: list[Unit], texts: list[str], probs: np.ndarray) -> list[Hit]:
         lex = lexicon(self.kind)
         kind = MENTION_KIND[self.kind]
         out: list[tuple[Unit, Hit]] = []
