@@ -431,29 +431,32 @@ def print_table(results: dict, with_targets: bool) -> bool:
     return ok
 
 
-GRID = (("batch 32, 1 torch thread (default)", {"A2P_SUGGEST_BATCH": "32", "A2P_TORCH_THREADS": "1"}),
-        ("batch 1, 1 torch thread", {"A2P_SUGGEST_BATCH": "1", "A2P_TORCH_THREADS": "1"}),
-        ("batch 32, torch default threads", {"A2P_SUGGEST_BATCH": "32", "A2P_TORCH_THREADS": "0"}),
-        ("batch 1, torch default threads", {"A2P_SUGGEST_BATCH": "1", "A2P_TORCH_THREADS": "0"}))
+# A2P_TORCH_THREADS is not a dimension: nlp's extract.cfg sets one torch thread per encoder
+# worker (process-wide) when the pipeline loads, whatever the server set before
+GRID = (("batch 32, 1 worker (default)", {"A2P_SUGGEST_BATCH": "32"}, 1),
+        ("batch 1, 1 worker", {"A2P_SUGGEST_BATCH": "1"}, 1),
+        ("batch 32, 2 workers (read-only)", {"A2P_SUGGEST_BATCH": "32"}, 2),
+        ("batch 1, 2 workers (read-only)", {"A2P_SUGGEST_BATCH": "1"}, 2))
 
 
 def run_grid(args: argparse.Namespace, store: str, label: str, common: dict[str, str],
              base_dir: Path) -> None:
-    """/suggest on four servers: batching across requests and torch threads measured apart."""
+    """/suggest on four servers: batching across requests and worker processes measured apart."""
     args.only = "suggest"
     results: dict = {"graph": label, "store": store, "concurrency": args.concurrency, "grid": {}}
-    for name, env in GRID:
+    for name, env, workers in GRID:
+        args.workers = workers
         results["grid"][name] = measure(args, store, {**common, **env}, name, base_dir)
-    for name, _ in GRID:
+    for name, _, _ in GRID:
         print_table(results["grid"][name], with_targets=True)
     if args.out:
         Path(args.out).write_text(json.dumps(results, indent=2))
-    p95 = {name: results["grid"][name]["suggest_new"]["p95_ms"] for name, _ in GRID}
-    names = [n for n, _ in GRID]
-    print(f"/suggest new drafts p95: batching with 1 thread {p95[names[1]]:.0f} -> "
-          f"{p95[names[0]]:.0f} ms; batching with default threads {p95[names[3]]:.0f} -> "
-          f"{p95[names[2]]:.0f} ms; 1 thread instead of default, batched {p95[names[2]]:.0f} -> "
-          f"{p95[names[0]]:.0f} ms, unbatched {p95[names[3]]:.0f} -> {p95[names[1]]:.0f} ms")
+    p95 = {name: results["grid"][name]["suggest_new"]["p95_ms"] for name, _, _ in GRID}
+    n = [name for name, _, _ in GRID]
+    print(f"/suggest new drafts p95: batching, 1 worker {p95[n[1]]:.0f} -> {p95[n[0]]:.0f} ms; "
+          f"batching, 2 workers {p95[n[3]]:.0f} -> {p95[n[2]]:.0f} ms; 2 workers instead of 1, "
+          f"batched {p95[n[0]]:.0f} -> {p95[n[2]]:.0f} ms, unbatched {p95[n[1]]:.0f} -> "
+          f"{p95[n[3]]:.0f} ms")
 
 
 def run_breakdown(args: argparse.Namespace, store_url: str, label: str) -> None:
@@ -580,7 +583,7 @@ def main() -> None:
                     help="Seconds to wait for the server's background warm-up.")
     ap.add_argument("--grid", action="store_true",
                     help="/suggest only: measure the four servers A2P_SUGGEST_BATCH 1|32 x "
-                    "A2P_TORCH_THREADS 0|1 one after the other (batching and torch threads apart).")
+                    "--workers 1|2 one after the other (batching and worker processes apart).")
     ap.add_argument("--breakdown", action="store_true",
                     help="No server: CPU per new /suggest draft stage by stage in this process "
                     "(one by one against batched).")
