@@ -99,7 +99,8 @@ class Settings(BaseSettings):
         ge=0,
         description="Threads of the sentence encoder (torch) in the server. One thread per batch "
         "keeps the encoder fast when other work shares the cores (measured 4-8x faster than two "
-        "threads on a busy 2-core machine); 0: torch's default (one per core).",
+        "threads on a busy 2-core machine); 0: torch's default (one per core). Once the nlp "
+        "pipeline loads, its extract.cfg (threads = 1 per encoder worker, process-wide) applies.",
     )
     suggest_batch: int = Field(
         32,
