@@ -434,6 +434,7 @@ def print_table(results: dict, with_targets: bool) -> bool:
 # A2P_TORCH_THREADS is not a dimension: nlp's extract.cfg sets one torch thread per encoder
 # worker (process-wide) when the pipeline loads, whatever the server set before
 GRID = (("batch 32, 1 worker (default)", {"A2P_SUGGEST_BATCH": "32"}, 1),
+        ("batch 8, 1 worker", {"A2P_SUGGEST_BATCH": "8"}, 1),
         ("batch 1, 1 worker", {"A2P_SUGGEST_BATCH": "1"}, 1),
         ("batch 32, 2 workers (read-only)", {"A2P_SUGGEST_BATCH": "32"}, 2),
         ("batch 1, 2 workers (read-only)", {"A2P_SUGGEST_BATCH": "1"}, 2))
@@ -441,7 +442,7 @@ GRID = (("batch 32, 1 worker (default)", {"A2P_SUGGEST_BATCH": "32"}, 1),
 
 def run_grid(args: argparse.Namespace, store: str, label: str, common: dict[str, str],
              base_dir: Path) -> None:
-    """/suggest on four servers: batching across requests and worker processes measured apart."""
+    """/suggest on five servers: batching across requests and worker processes measured apart."""
     args.only = "suggest"
     results: dict = {"graph": label, "store": store, "concurrency": args.concurrency, "grid": {}}
     for name, env, workers in GRID:
@@ -451,12 +452,11 @@ def run_grid(args: argparse.Namespace, store: str, label: str, common: dict[str,
         print_table(results["grid"][name], with_targets=True)
     if args.out:
         Path(args.out).write_text(json.dumps(results, indent=2))
-    p95 = {name: results["grid"][name]["suggest_new"]["p95_ms"] for name, _, _ in GRID}
-    n = [name for name, _, _ in GRID]
-    print(f"/suggest new drafts p95: batching, 1 worker {p95[n[1]]:.0f} -> {p95[n[0]]:.0f} ms; "
-          f"batching, 2 workers {p95[n[3]]:.0f} -> {p95[n[2]]:.0f} ms; 2 workers instead of 1, "
-          f"batched {p95[n[0]]:.0f} -> {p95[n[2]]:.0f} ms, unbatched {p95[n[1]]:.0f} -> "
-          f"{p95[n[3]]:.0f} ms")
+    p95 = [results["grid"][name]["suggest_new"]["p95_ms"] for name, _, _ in GRID]
+    print(f"/suggest new drafts p95, batch 1 -> 8 -> 32 with 1 worker: {p95[2]:.0f} -> "
+          f"{p95[1]:.0f} -> {p95[0]:.0f} ms; with 2 workers batch 1 -> 32: {p95[4]:.0f} -> "
+          f"{p95[3]:.0f} ms; 1 -> 2 workers: batch 1 {p95[2]:.0f} -> {p95[4]:.0f} ms, batch 32 "
+          f"{p95[0]:.0f} -> {p95[3]:.0f} ms")
 
 
 def run_breakdown(args: argparse.Namespace, store_url: str, label: str) -> None:
@@ -582,8 +582,8 @@ def main() -> None:
     ap.add_argument("--ready-timeout", type=float, default=3600.0,
                     help="Seconds to wait for the server's background warm-up.")
     ap.add_argument("--grid", action="store_true",
-                    help="/suggest only: measure the four servers A2P_SUGGEST_BATCH 1|32 x "
-                    "--workers 1|2 one after the other (batching and worker processes apart).")
+                    help="/suggest only: five servers one after the other, A2P_SUGGEST_BATCH 32|8|1 "
+                    "with one worker, 32|1 with two (batching and worker processes apart).")
     ap.add_argument("--breakdown", action="store_true",
                     help="No server: CPU per new /suggest draft stage by stage in this process "
                     "(one by one against batched).")
