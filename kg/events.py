@@ -215,7 +215,11 @@ def affected_species(store: Store, place: str | PlaceRef, threats: Iterable[str]
     codes = list(threats)
     site = ref.name if ref.kind not in ("country", "iri", "lme", "subnational") else None
     by_taxon: dict[str, AffectedTaxon] = {}
-    for r in run(store, "links_affected", place=URIRef(ref.iri), siteName=site).values():
+    rows = run(store, "links_affected", place=URIRef(ref.iri)).values()
+    if site:  # by name in the texts; one query each, so a country never pays for the text scan
+        rows += run(store, "links_affected_mention", siteName=site).values()
+        rows += run(store, "links_affected_text", siteName=site).values()
+    for r in rows:
         a = by_taxon.get(r["taxon"])
         if a is None:
             a = by_taxon[r["taxon"]] = _taxon_details(store, r["taxon"], codes)

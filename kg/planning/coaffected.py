@@ -238,7 +238,7 @@ def coaffected_sparql(store: Store, assessment_id: str, k: int = 10, candidates:
     if f is None or not f[4]:
         return []
     focal_w = f[4]
-    rows = run(store, "planning_coaffected", focal=focal_iri).rows
+    rows = run(store, "planning_coaffected", focal=focal_iri, minShared=shortlist_cutoff(store, focal_iri)).rows
     cand = [str(r["candidate"]) for r in rows][: candidates or 4 * k]
     scored = []
     for c in cand:
@@ -252,6 +252,13 @@ def coaffected_sparql(store: Store, assessment_id: str, k: int = 10, candidates:
             scored.append((-s, int(aid) if aid.isdigit() else 0, _Meta(aid, tid, name, cat), shared, s))
     scored.sort(key=lambda t: (t[0], t[1]))
     return [_result(m, s, shared, "coded") for _, _, m, shared, s in scored[:k]]
+
+
+def shortlist_cutoff(store: Store, focal: URIRef) -> int | None:
+    """Keys shared by the 200th candidate of planning_coaffected (None: fewer candidates).
+    Bound as ?minShared it gives the same 200 rows without sorting every candidate."""
+    rows = run(store, "planning_coaffected_cutoff", focal=focal).values()
+    return int(rows[0]["shared"]) if rows else None
 
 
 def _candidate(store: Store, a: URIRef) -> tuple[str, str, str, str, dict[str, float]] | None:

@@ -122,6 +122,8 @@ CASES = [
                                               "atPlace": country("ID")}),
     Case("links_affected--ID", "links_affected", {"place": country("ID")}),
     Case("links_affected--TH", "links_affected", {"place": country("TH")}),
+    Case("links_affected_text--Khayal", "links_affected_text", {"siteName": Literal("sungai KHAYAL")}),
+    Case("links_affected_mention--Khayal", "links_affected_mention", {"siteName": Literal("Sungai Khayal")}),
     Case("links_reassessment_age--2015", "links_reassessment_age",
          {"cutoffDate": Literal(date(2015, 1, 1)), "cutoffYear": Literal(2015)}),
     # planning (kg.planning): the fixture also holds graph/planning/keys (see `loaded`)
@@ -134,6 +136,8 @@ CASES = [
     Case("planning_candidate--a800103", "planning_candidate", {"assessment": assessment("800103")}),
     Case("planning_candidate_threats--a800109", "planning_candidate_threats", {"assessment": assessment("800109")}),
     Case("planning_coaffected--a800102", "planning_coaffected", {"focal": assessment("800102")}),
+    Case("planning_coaffected--a800102-4", "planning_coaffected", {"focal": assessment("800102"), "minShared": Literal(4)}),
+    Case("planning_coaffected_cutoff--a800102", "planning_coaffected_cutoff", {"focal": assessment("800102")}),
     Case("planning_coaffected_selfjoin--a800102", "planning_coaffected_selfjoin", {"focal": assessment("800102")}),
     Case("planning_taxon_latest--900101", "planning_taxon_latest", {"taxonId": Literal("900101")}),
 ]
