@@ -116,3 +116,37 @@ def test_masking_evaluation_rewards_the_right_inference() -> None:
     assert res["wrong"]["recall@5"] == 0.0
     assert 0 < res["places"]["recall@5"] < 1
     assert res["oracle"]["focal"] == res["places"]["focal"] > 0
+
+
+@pytest.mark.parametrize("backend", ["memory", "oxigraph"])
+def test_shortlist_cutoff_gives_the_same_200_candidates(backend: str, synth_dir, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """planning_coaffected with ?minShared bound to the 200th candidate's count (what
+    coaffected_sparql runs) returns exactly the rows of the full ranking; on the synthetic
+    download most focal species have more than 200 candidates, so the bound is exercised."""
+    from rdflib import Literal, URIRef
+
+    from kg.load import ingest
+    from kg.planning.coaffected import shortlist_cutoff
+    from kg.planning.keys import compute_keys
+    from kg.query import run
+
+    url = "memory:" if backend == "memory" else f"oxigraph:{tmp_path / 'g'}"
+    with open_store(url) as st:
+        ingest([synth_dir], st)
+        compute_keys(st)
+        focal = sorted({str(r["assessment"]) for r in run(st, "planning_keys").rows})[::40][:8]
+        cut = 0
+        for f in focal:
+            a = URIRef(f)
+            t = shortlist_cutoff(st, a)
+            full = run(st, "planning_coaffected", focal=a).rows
+            if t is None:
+                assert len(full) < 200
+                continue
+            cut += 1
+            bounded = run(st, "planning_coaffected", focal=a, minShared=Literal(t)).rows
+            assert len(full) == 200 and int(full[-1]["shared"]) == t
+            assert [(r["candidate"], int(r["shared"])) for r in bounded] == [
+                (r["candidate"], int(r["shared"])) for r in full
+            ], f
+        assert cut >= 3, "too few focal species with more than 200 candidates to test the bound"
