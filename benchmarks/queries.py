@@ -16,6 +16,11 @@ and the case is reported as "stalled > N s" (Oxigraph has no query timeout of it
 The 172k store is opened read-only. Whole-graph cases (no binding narrows them: bulk reads
 used at ingest, by kg.fetch or to fill the API's cached tables) are marked "bulk".
 
+Paged queries (kg.query.run(limit=, offset=)): the interactive cases read one page of
+PAGE taxa (--page, default 100) at two offsets; "pages of N" cases read every page of the
+answer in turn (the paged export path), one timed run per page, and the total time of all
+pages is printed under the table.
+
 Last line: queries meeting <= 1 s p95 on Oxigraph at 172k, and the median
 Oxigraph-172k / rdflib-17k speed ratio over the cases both engines finished.
 """
@@ -75,6 +80,7 @@ class Case:
     query: str
     bindings: list[dict[str, Any]] = field(default_factory=lambda: [{}])
     bulk: bool = False
+    sweep: int = 0  # page size: every page of a paged query in turn (one timed run per page)
 
 
 @dataclass
@@ -83,6 +89,7 @@ class Result:
     rows: list[int] = field(default_factory=list)
     stalled: float | None = None  # the time-out, when a run did not finish
     error: str = ""
+    complete: bool = False  # a sweep reached its last (empty) page
 
     def pct(self, q: float) -> float:
         xs = sorted(self.times)
@@ -132,12 +139,15 @@ def pick_bindings(store: Any, sample: int, seed: int) -> dict[str, Any]:
     }
 
 
-def cases(p: dict[str, Any], only: set[str] | None) -> list[Case]:
+def cases(p: dict[str, Any], only: set[str] | None, page: int = 100, sweep: int = 1000) -> list[Case]:
     """The cases for every library query (bindings from `pick_bindings`)."""
     from kg.query import library
 
     def each(name: str, values: list[Any]) -> list[dict[str, Any]]:
         return [{name: v} for v in values]
+
+    def pages(*bindings: dict[str, Any]) -> list[dict[str, Any]]:  # first page and page 11
+        return [{**b, "limit": page, "offset": o} for b in bindings for o in (0, 10 * page)]
 
     top, mid = p["countries"][0], p["countries"][min(10, len(p["countries"]) - 1)]
     cutoff = [{"cutoffDate": Literal(date(2016, 1, 1)), "cutoffYear": Literal(2016)}]
@@ -151,13 +161,29 @@ def cases(p: dict[str, Any], only: set[str] | None) -> list[Case]:
         Case("fetch_assessments latest", "fetch_assessments", [{"latestOnly": True}], bulk=True),
         Case("fetch_parts 1", "fetch_parts", each("assessment", p["assessments"])),
         Case("fetch_parts", "fetch_parts", bulk=True),
-        Case("review_table CR", "review_table", [{"categoryCode": "CR"}]),
+        Case(f"review_table CR page {page}", "review_table", pages({"categoryCode": "CR"})),
+        Case("review_table CR", "review_table", [{"categoryCode": "CR"}], bulk=True),
+        Case(f"review_table pages of {sweep}", "review_table", bulk=True, sweep=sweep),
         Case("review_table", "review_table", bulk=True),
-        Case("species_by_category CR", "species_by_category", [{"categoryCode": "CR"}]),
+        Case(f"species_by_category CR page {page}", "species_by_category", pages({"categoryCode": "CR"})),
+        Case(
+            f"species_by_category group page {page}",
+            "species_by_category",
+            pages({"taxonGroup": p["family"]}, {"taxonGroup": p["order"], "categoryCode": "EN"}),
+        ),
+        Case("species_by_category CR", "species_by_category", [{"categoryCode": "CR"}], bulk=True),
+        Case(
+            f"species_by_category CR pages of {sweep}",
+            "species_by_category",
+            [{"categoryCode": "CR"}],
+            bulk=True,
+            sweep=sweep,
+        ),
         Case(
             "species_by_category group",
             "species_by_category",
             [{"taxonGroup": p["family"]}, {"taxonGroup": p["order"], "categoryCode": "EN"}],
+            bulk=True,
         ),
         Case(
             "species_sharing_threat",
@@ -165,7 +191,12 @@ def cases(p: dict[str, Any], only: set[str] | None) -> list[Case]:
             [{"threat": p["threat1"], "country": top}, {"threat": p["threat2"], "country": mid}],
         ),
         Case("stats", "stats", bulk=True),
-        Case("threat_action_disconnect CR", "threat_action_disconnect", [{"categoryCode": "CR"}]),
+        Case(
+            f"threat_action_disconnect CR page {page}",
+            "threat_action_disconnect",
+            pages({"categoryCode": "CR"}),
+        ),
+        Case("threat_action_disconnect CR", "threat_action_disconnect", [{"categoryCode": "CR"}], bulk=True),
         Case("threat_action_disconnect", "threat_action_disconnect", bulk=True),
         Case("links_affected", "links_affected", each("place", [top, mid])),
         Case("links_events", "links_events"),
@@ -213,6 +244,9 @@ def _child(opener: Callable[[], Any], case: Case, reps: int, budget: float, conn
 
     try:
         store = opener()
+        if case.sweep:
+            _sweep(store, case, conn)
+            return
         start = time.perf_counter()
         for i in range(reps + 1):  # run 0 is the warm-up
             if i > 5 and time.perf_counter() - start > budget:  # slow case: fewer runs, reported
@@ -227,6 +261,24 @@ def _child(opener: Callable[[], Any], case: Case, reps: int, budget: float, conn
     conn.close()
 
 
+def _sweep(store: Any, case: Case, conn: Any) -> None:
+    """Every page of a paged query in turn (run 0 reads the first page as a warm-up)."""
+    from kg.query import run
+
+    b = case.bindings[0]
+    i = 0
+    while True:
+        offset = max(0, i - 1) * case.sweep
+        t0 = time.perf_counter()
+        n = len(run(store, case.query, limit=case.sweep, offset=offset, **b))
+        conn.send((i, time.perf_counter() - t0, n))
+        if i and n == 0:
+            conn.send(("end", 0.0, 0))
+            break
+        i += 1
+    conn.close()
+
+
 def measure(opener: Callable[[], Any], case: Case, reps: int, timeout: float, budget: float) -> Result:
     """Warm-up + `reps` timed runs in a forked child, killed when one run exceeds `timeout`;
     after `budget` seconds (and at least 5 timed runs) the child stops early."""
@@ -237,7 +289,7 @@ def measure(opener: Callable[[], Any], case: Case, reps: int, timeout: float, bu
     child.close()
     res = Result()
     got = 0
-    while got < reps + 1:
+    while case.sweep or got < reps + 1:
         if not parent.poll(timeout + (30 if got == 0 else 0)):  # first message includes opening
             res.stalled = timeout
             proc.kill()
@@ -247,6 +299,9 @@ def measure(opener: Callable[[], Any], case: Case, reps: int, timeout: float, bu
             res.error = str(t)
             break
         if i == "done":
+            break
+        if i == "end":
+            res.complete = True
             break
         got += 1
         if i:
@@ -282,6 +337,8 @@ def main() -> None:
     ap.add_argument("--budget", type=float, default=60.0, help="seconds per case before it stops early")
     ap.add_argument("--sample", type=int, default=10, help="species sampled for per-species cases")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--page", type=int, default=100, help="taxa per page in the paged interactive cases")
+    ap.add_argument("--sweep", type=int, default=1000, help="page size of the every-page (export) cases")
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--only", nargs="*", help="query names or case labels")
     args = ap.parse_args()
@@ -304,7 +361,7 @@ def main() -> None:
     ox_picks = q.get()
     picker.join()
     print(f"bindings from {args.store}: {time.perf_counter() - t0:.1f} s", flush=True)
-    ox_cases = cases(ox_picks, only)
+    ox_cases = cases(ox_picks, only, args.page, args.sweep)
 
     base: dict[str, Result] = {}
     if not args.no_baseline:
@@ -317,7 +374,7 @@ def main() -> None:
             f"in {time.perf_counter() - t0:.0f} s",
             flush=True,
         )
-        mem_cases = cases(pick_bindings(mem, args.sample, args.seed), only)
+        mem_cases = cases(pick_bindings(mem, args.sample, args.seed), only, args.page, args.sweep)
         for c in mem_cases:
             base[c.label] = measure(lambda: mem, c, args.baseline_reps, args.timeout, args.budget)
             print(f"  memory   {c.label:32} {base[c.label].cell()}", flush=True)
@@ -364,6 +421,13 @@ def main() -> None:
     ]
     stalls = [c.label for c in ox_cases if ox[c.label].stalled is not None]
     stalls += [f"{lbl} (memory)" for lbl, r in base.items() if r.stalled is not None]
+    for c in (c for c in ox_cases if c.sweep):  # the paged export: every page, in turn
+        for engine, r in (("oxigraph", ox[c.label]), ("memory", base.get(c.label, Result(error="not run")))):
+            state = "all pages" if r.complete else ("stalled" if r.stalled else r.error or "stopped")
+            print(
+                f"{c.label} ({engine}): {len(r.times)} pages, {sum(r.rows)} rows, "
+                f"total {sum(r.times):.1f} s ({state})"
+            )
     print(f"stalled: {', '.join(stalls) or 'none'}")
     med = f"{statistics.median(ratios):.1f}x" if ratios else "n/a"
     print(

@@ -8,9 +8,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kg.store import Rows, Store, python_value
+from kg.store import QueryError, Rows, Store, python_value
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
+MAX_PAGE = 10_000  # rows (or taxa) one page may ask for
+# a paged query marks where LIMIT/OFFSET go: a comment line "# PAGE" closing the sub-SELECT
+# that picks the page's taxa, so the per-row columns are looked up for that page only
+_PAGE = re.compile(r"^[ \t]*#[ \t]*PAGE\b.*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,11 @@ class LibraryQuery:
     title: str
     description: str
     params: tuple[str, ...]  # variables a caller may bind (documented in the header)
+
+    @property
+    def paged(self) -> bool:
+        """The query takes `limit`/`offset` (kg.query.run) at its "# PAGE" marker."""
+        return _PAGE.search(self.text) is not None
 
 
 def _parse_header(text: str) -> tuple[str, str, tuple[str, ...]]:
@@ -75,8 +84,32 @@ def resolve(query: str) -> str:
     return query
 
 
-def run(store: Store, name: str, **bindings: Any) -> Rows:
-    """Run a library SELECT with bound values (None values are left unbound)."""
+def paged_text(q: LibraryQuery, limit: int | None, offset: int = 0) -> str:
+    """The query's text with LIMIT/OFFSET at its "# PAGE" marker (integers, checked here)."""
+    if limit is None and not offset:
+        return q.text
+    for label, v in (("limit", limit), ("offset", offset)):
+        if v is not None and (not isinstance(v, int) or isinstance(v, bool)):
+            raise QueryError(f"{label} must be an integer, not {v!r}")
+    if limit is None or not 1 <= limit <= MAX_PAGE:
+        raise QueryError(f"limit must be 1..{MAX_PAGE} when paging, not {limit!r}")
+    if offset < 0:
+        raise QueryError(f"offset must be >= 0, not {offset!r}")
+    if not q.paged:
+        paged = ", ".join(n for n, x in library().items() if x.paged)
+        raise QueryError(f"query {q.name!r} is not paged (paged queries: {paged})")
+    return _PAGE.sub(f"LIMIT {limit} OFFSET {offset}", q.text, count=1)
+
+
+def run(
+    store: Store, name: str, *, limit: int | None = None, offset: int = 0, **bindings: Any
+) -> Rows:
+    """Run a library SELECT with bound values (None values are left unbound).
+
+    `limit`/`offset` page a paged query (`LibraryQuery.paged`): the page is chosen in the
+    query's "# PAGE" sub-SELECT, in the query's own order, before the per-row columns are
+    read; without them the query returns every row (the bulk/export path).
+    """
     lib = library()
     if name not in lib:
         raise KeyError(f"no library query {name!r}; known: {', '.join(sorted(lib))}")
@@ -86,7 +119,8 @@ def run(store: Store, name: str, **bindings: Any) -> Rows:
         raise KeyError(
             f"query {name!r} has no parameter {unknown[0]!r} (has: {', '.join(q.params)})"
         )
-    return store.select(q.text, {k: v for k, v in bindings.items() if v is not None})
+    text = paged_text(q, limit, offset)
+    return store.select(text, {k: v for k, v in bindings.items() if v is not None})
 
 
 def scalar(store: Store, name: str, **bindings: Any) -> Any:
