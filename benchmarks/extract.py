@@ -225,9 +225,9 @@ def main(argv: list[str] | None = None) -> dict:
         tmp.cleanup()
 
     print(
-        f"models: {ids['action']}, {ids['threat']}; encoder precision {precision}; torch threads "
-        f"{torch.get_num_threads()} x {emb.workers} encoder workers on {os.cpu_count()} CPUs; "
-        f"batch {args.batch_size} assessments"
+        f"models: {ids['action']}, {ids['threat']}; encoder precision {precision}, batches of "
+        f"{emb.batch_size} units on {emb.workers} encoder workers (1 torch thread each; calling thread "
+        f"{torch.get_num_threads()}) on {os.cpu_count()} CPUs; batch {args.batch_size} assessments"
     )
     cols = (
         "data set",

@@ -257,7 +257,7 @@ class CodeMapper:
         "kind": "actions",
         "model_dir": "",
         "batch_size": 64,
-        "threads": 1,
+        "threads": 0,
         "precision": "",
         "workers": 0,
     },

@@ -85,11 +85,12 @@ class Embedder:
 
     The texts to encode are sorted by length and cut into batches of `batch_size` (as
     `SentenceTransformer.encode` does), tokenised in the calling thread, and the batches'
-    forward passes are spread over `workers` threads (0: one per CPU core). torch releases the
-    GIL inside its kernels, so with one torch thread each (`threads=1`) the workers use the
-    cores without the spin-waiting of torch's own intra-op threads, which costs up to twice
-    the CPU time when other processes share the cores. A batch's result does not depend on
-    the number of workers.
+    forward passes are spread over `workers` threads (0: one per CPU core) that run one torch
+    thread each; torch releases the GIL inside its kernels, so the workers use the cores
+    without the spin-waiting of torch's own intra-op threads, which costs up to twice the CPU
+    time when other processes share the cores. The process's torch setting (`threads`, or
+    whatever the application set) is left as it was for every other thread. A batch's result
+    does not depend on the number of workers.
     """
 
     def __init__(
@@ -112,6 +113,7 @@ class Embedder:
         self.precision = precision
         self.workers = workers or os.cpu_count() or 1
         self._pool: ThreadPoolExecutor | None = None
+        self._pool_pid = 0
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()  # one encoding at a time (API worker threads share this)
         self.encoded = 0  # texts actually run through the encoder (cache misses)
@@ -161,9 +163,7 @@ class Embedder:
         batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
         features = [model.preprocess([texts[j] for j in idx]) for idx in batches]
         if self.workers > 1 and len(batches) > 1:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="a2p-encoder")
-            done: Iterable[np.ndarray] = self._pool.map(lambda f: _forward(model, f, self.precision), features)
+            done: Iterable[np.ndarray] = self._workers().map(lambda f: _forward(model, f, self.precision), features)
         else:
             done = (_forward(model, f, self.precision) for f in features)
         results = list(tqdm(done, total=len(batches), desc="encode", unit="batch", disable=not progress))
@@ -171,6 +171,30 @@ class Embedder:
         for idx, v in zip(batches, results, strict=True):
             vecs[idx] = v
         return vecs
+
+    def _workers(self) -> ThreadPoolExecutor:
+        """The encoder threads, one torch thread each, started together (a forked child
+        starts its own)."""
+        if self._pool is None or self._pool_pid != os.getpid():
+            import torch
+
+            before = torch.get_num_threads()
+            pool = ThreadPoolExecutor(self.workers, thread_name_prefix="a2p-encoder", initializer=_one_torch_thread)
+            ready = threading.Barrier(self.workers)
+            for f in [pool.submit(ready.wait, 60) for _ in range(self.workers)]:
+                f.result()
+            # torch.set_num_threads also sets the default of threads that have not used torch
+            # yet: restore it (the workers keep their own setting of one thread)
+            torch.set_num_threads(before)
+            self._pool, self._pool_pid = pool, os.getpid()
+        return self._pool
+
+
+def _one_torch_thread() -> None:
+    import torch
+
+    torch.get_num_threads()  # torch sets a thread's count from the process default on first use
+    torch.set_num_threads(1)
 
 
 def _forward(model: Any, features: dict[str, Any], precision: str) -> np.ndarray:

@@ -31,8 +31,8 @@ def _model_settings(extractor) -> tuple[int, str]:
 
 def test_parallel_workers_return_the_single_worker_vectors_in_input_order(extractor) -> None:
     msl, _ = _model_settings(extractor)
-    one = Embedder(msl, threads=1, batch_size=2, precision="fp32", workers=1)
-    two = Embedder(msl, threads=1, batch_size=2, precision="fp32", workers=2)
+    one = Embedder(msl, batch_size=2, precision="fp32", workers=1)
+    two = Embedder(msl, batch_size=2, precision="fp32", workers=2)
     v1, v2 = one.encode(TEXTS), two.encode(TEXTS)
     assert v1.shape == (len(TEXTS), 384) and v1.dtype == np.float32
     np.testing.assert_array_equal(v1, v2)  # same batches, whichever thread runs them
@@ -40,8 +40,15 @@ def test_parallel_workers_return_the_single_worker_vectors_in_input_order(extrac
     np.testing.assert_array_equal(v2[0], v2[7])
     np.testing.assert_allclose(np.linalg.norm(v2, axis=1), 1.0, atol=1e-5)
     # each row is the text's own embedding: as the encoder gives it for the text alone
-    ref = get_encoder(msl, 1).encode(TEXTS, batch_size=1, normalize_embeddings=True, convert_to_numpy=True)
+    ref = get_encoder(msl).encode(TEXTS, batch_size=1, normalize_embeddings=True, convert_to_numpy=True)
     assert float(np.min(np.sum(ref * v2, axis=1))) > 0.9999
+    # the workers run one torch thread each; the calling thread keeps the process's setting
+    import torch
+
+    before = torch.get_num_threads()
+    pool = two._workers()
+    assert [pool.submit(torch.get_num_threads).result() for _ in range(4)] == [1, 1, 1, 1]
+    assert torch.get_num_threads() == before
     # memoised: a second call encodes nothing new
     again = two.encode(list(reversed(TEXTS)))
     np.testing.assert_array_equal(again, v2[::-1])
