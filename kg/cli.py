@@ -94,6 +94,10 @@ def query_cmd(
         list[str] | None,
         typer.Option("--bind", "-b", help="NAME=VALUE (literal) or NAME=<IRI>; repeatable."),
     ] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="A page of this many taxa (paged library queries).")
+    ] = None,
+    offset: Annotated[int, typer.Option(help="Taxa to skip before the page.")] = 0,
 ) -> None:
     """Run a SPARQL SELECT (by library name, file, or text) and print the rows."""
     from kg.query import run_any
@@ -101,7 +105,7 @@ def query_cmd(
 
     try:
         with open_store(store, read_only=True) as st:
-            rows = run_any(st, query, bind or [])
+            rows = run_any(st, query, bind or [], limit=limit, offset=offset)
     except (QueryError, StoreError, KeyError, ValueError) as exc:
         fail(exc)
     print_rows(rows.values(), rows.vars, fmt)
@@ -113,7 +117,8 @@ def queries_cmd() -> None:
 
     for q in library().values():
         params = f"  [{', '.join('?' + p for p in q.params)}]" if q.params else ""
-        typer.echo(f"{q.name:28} {q.title}{params}")
+        paged = "  (paged: --limit/--offset)" if q.paged else ""
+        typer.echo(f"{q.name:28} {q.title}{params}{paged}")
 
 
 def stats_cmd(

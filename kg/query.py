@@ -145,11 +145,16 @@ def parse_binding(item: str) -> tuple[str, Any]:
     return name, Literal(value)
 
 
-def run_any(store: Store, query: str, bindings: list[str]) -> Rows:
-    """A library name, a .rq path or query text, with NAME=VALUE bindings."""
+def run_any(
+    store: Store, query: str, bindings: list[str], *, limit: int | None = None, offset: int = 0
+) -> Rows:
+    """A library name, a .rq path or query text, with NAME=VALUE bindings (and a page of a
+    paged library query)."""
     bound = dict(parse_binding(b) for b in bindings)
     if query in library():
-        return run(store, query, **bound)
+        return run(store, query, limit=limit, offset=offset, **bound)
+    if limit is not None or offset:
+        raise QueryError("--limit/--offset page a paged library query, not a file or query text")
     return store.select(resolve(query), bound)
 
 

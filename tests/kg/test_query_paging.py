@@ -113,3 +113,30 @@ def test_bad_pages_are_refused(stores: dict[str, Store], kwargs: dict[str, Any],
 def test_unpaged_query_refuses_a_page(stores: dict[str, Store]) -> None:
     with pytest.raises(QueryError, match="'stats' is not paged.*species_by_category"):
         run(stores["memory"], "stats", limit=10)
+
+
+def test_cli_pages_a_library_query(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    runner = CliRunner()
+    store = f"oxigraph:{tmp_path / 'g'}"
+    assert runner.invoke(app, ["ingest", str(MINI), "--store", store, "-q"]).exit_code == 0
+
+    def names(*extra: str) -> list[str]:
+        r = runner.invoke(app, ["query", "species_by_category", "--store", store, "-f", "csv", *extra])
+        assert r.exit_code == 0, r.output
+        return [row["scientificName"] for row in csv.DictReader(io.StringIO(r.stdout))]
+
+    every = names()
+    assert len(every) == 10
+    assert names("--limit", "3", "--offset", "4") == every[4:7]
+    r = runner.invoke(app, ["query", "species_by_category", "--store", store, "--limit", "0"])
+    assert r.exit_code == 2 and "limit must be 1..10000" in r.output
+    r = runner.invoke(app, ["query", "SELECT ?a WHERE { ?a ?p ?o }", "--store", store, "--limit", "3"])
+    assert r.exit_code == 2 and "page a paged library query" in r.output
+    assert "(paged: --limit/--offset)" in runner.invoke(app, ["queries"]).stdout
