@@ -149,16 +149,17 @@ class _Source:
         try:
             with self._open(name) as fh:
                 while True:
-                    try:
-                        raw = fh.read(READ_CHUNK)
+                    try:  # the first read sees the whole of any byte order mark
+                        raw = fh.read(READ_CHUNK if offset else max(READ_CHUNK, 4))
                     except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
                         raise IngestError(label, f"cannot read ({exc})") from exc
+                    end = not raw
                     if offset == 0:
                         _check_not_utf16(label, raw)
                         if raw.startswith(codecs.BOM_UTF8):
                             raw, offset = raw[3:], 3
                     try:
-                        text = decoder.decode(raw, final=not raw)
+                        text = decoder.decode(raw, final=end)
                     except UnicodeDecodeError as exc:
                         held = len(exc.object) - len(raw)  # bytes of the previous chunk kept back
                         line = newlines + exc.object[: exc.start].count(b"\n") + 1
@@ -167,7 +168,7 @@ class _Source:
                             f"not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset "
                             f"{offset - held + exc.start}, line {line}); {_RESAVE}",
                         ) from exc
-                    if not raw:
+                    if end:
                         if carry:
                             yield carry
                         return

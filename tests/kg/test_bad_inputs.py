@@ -20,7 +20,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import kg.ingest
 from api.cli import app
+from kg.ingest import _Source
 from kg.load import ingest
 from kg.store import open_store
 
@@ -254,3 +256,39 @@ def test_fixed_input_goes_through(template: Path, tmp_path: Path) -> None:
     after = dump(store)
     assert after != before
     assert b"/assessment/a700002>" in after
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 64])
+def test_streamed_lines_match_a_whole_file_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """Reads of any size split lines as one whole read would: \\n, \\r\\n and \\r ends, a
+    UTF-8 byte order mark, letters of two to four bytes cut between reads, no final newline."""
+    monkeypatch.setattr(kg.ingest, "READ_CHUNK", chunk)
+    text = 'a,b\r\n"x\r\ny",é\rñ,€\n\n😀,z\r\r\nlast,"q"'
+    folder = tmp_path / "lines"
+    folder.mkdir()
+    (folder / "f.csv").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert list(_Source(folder).lines("f.csv")) == io.StringIO(text, newline="").readlines()
+
+
+def test_zip_read_in_small_pieces_gives_the_folder_graph(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Control for the zip limits: a zip of the mini export (with a small member that compresses
+    1000:1, below the ratio floor) ingests, read 4 KiB at a time, to the folder's graph."""
+    path = _good_zip(tmp_path / "good.zip")
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("notes.txt", b" " * 1024**2)
+    monkeypatch.setattr(kg.ingest, "READ_CHUNK", 4096)
+    with open_store(f"oxigraph:{tmp_path / 'zipped'}") as st:
+        ingest([path], st)
+        zipped = io.BytesIO()
+        st.dump(zipped)
+    with open_store(f"oxigraph:{tmp_path / 'folder'}") as st:
+        ingest([MINI], st)
+        folder = io.BytesIO()
+        st.dump(folder)
+
+    def lines(buf: io.BytesIO) -> list[bytes]:  # the zip's name is in each assessment's sourceFile
+        return sorted(ln for ln in buf.getvalue().splitlines() if b"sourceFile" not in ln)
+
+    assert lines(zipped) == lines(folder) and len(lines(folder)) > 1000
