@@ -28,9 +28,59 @@ def review_table(store: Store, category: str | None = None) -> list[dict[str, An
 
 
 def link_columns(store: Store, taxon: str | None = None) -> dict[str, dict[str, Any]]:
-    """taxon IRI -> its link columns (for cluster views: join on the taxon)."""
-    rows = run(store, "links_taxon_summary", taxon=URIRef(taxon) if taxon else None).values()
+    """taxon IRI -> its link columns (for cluster views: join on the taxon). One taxon is read
+    with links_taxon_link_rows (links_taxon_summary computes every taxon whatever is bound)."""
+    if taxon:
+        one = _one_taxon_columns(run(store, "links_taxon_link_rows", taxon=URIRef(taxon)).values())
+        return {taxon: one} if one else {}
+    rows = run(store, "links_taxon_summary").values()
     return {r["taxon"]: {k: v for k, v in r.items() if k != "taxon"} for r in rows}
+
+
+_JOINED = {
+    "cites": "; ",
+    "exSitu": "; ",
+    "programmes": "; ",
+    "nationalStatus": "; ",
+    "greenStatus": "; ",
+    "identifiers": " ",
+}
+_HIGHEST = ("edgeScore", "edScore", "edgeSpecies", "aze")
+
+
+def _one_taxon_columns(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """links_taxon_link_rows -> the columns of links_taxon_summary, aggregated as it does:
+    distinct values joined, MIN listing date, MAX scores, pledges counted (None when none)."""
+    if not rows:
+        return {}
+    by: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        by[r["column"]].append(r)
+
+    def values(col: str, key: str = "value") -> list[Any]:
+        return [r[key] for r in by.get(col, []) if r[key] is not None]
+
+    out: dict[str, Any] = {"scientificName": rows[0]["scientificName"]}
+    for col in ("cites", "listingDate", "exSitu", "programmes", *_HIGHEST, "nationalStatus", "greenStatus"):
+        if col == "listingDate":
+            dates = values("cites", "extra")
+            out[col] = min(dates) if dates else None
+        elif col in _HIGHEST:
+            found = values(col)
+            out[col] = max(found) if found else None
+        else:
+            out[col] = _joined(col, values(col))
+    pledges = by.get("pledges", [])
+    out["pledges"] = len({r["value"] for r in pledges}) if pledges else None
+    out["activePledges"] = sum(1 for r in pledges if r["extra"] == "active") if pledges else None
+    out["pledgeStakeholders"] = "; ".join(dict.fromkeys(str(r["extra2"]) for r in pledges)) if pledges else None
+    out["identifiers"] = _joined("identifiers", values("identifiers"))
+    return out
+
+
+def _joined(col: str, found: list[Any]) -> str | None:
+    """GROUP_CONCAT(DISTINCT ...): the distinct values in the order read, None when none."""
+    return _JOINED[col].join(dict.fromkeys(str(v) for v in found)) if found else None
 
 
 def table_cells(store: Store) -> dict[str, dict[str, Any]]:

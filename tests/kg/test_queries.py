@@ -114,6 +114,7 @@ CASES = [
                            "links_reassessment_events")),
     Case("links_table_cells", "links_table_cells"),
     Case("links_taxon_summary--900109", "links_taxon_summary", {"taxon": URIRef(iris.taxon("900109"))}),
+    Case("links_taxon_link_rows--900109", "links_taxon_link_rows", {"taxon": URIRef(iris.taxon("900109"))}),
     Case("links_taxon_records--900101", "links_taxon_records", {"taxon": TAXON}),
     Case("links_taxon_threats--900101", "links_taxon_threats", {"taxon": TAXON}),
     Case("links_review_table--VU", "links_review_table", {"categoryCode": "VU"}),
