@@ -125,7 +125,9 @@ class SheetStore:
         return zlib.decompress(row[0])
 
     def _has_annotations(self, taxon_id: str, latest: str) -> bool:
-        st: ox.Store = self.store.store  # type: ignore[attr-defined]
+        st: ox.Store | None = getattr(self.store, "store", None)
+        if st is None:  # a batch write is switching the generation: build the sheet live
+            return True
         if _any(st.quads_for_pattern(None, _ABOUT, ox.NamedNode(iris.taxon(taxon_id)))):
             return True
         return bool(latest) and _any(
