@@ -392,7 +392,7 @@ def cases(p: dict[str, Any], only: set[str] | None) -> list[Case]:
         Case("links_subscriptions", "links_subscriptions"),
         Case("links_subscriptions 1", "links_subscriptions", each("subscription", p["subscriptions"])),
         Case("links_taxon_records", "links_taxon_records", each("taxon", p["linked"] + p["taxa"][:3])),
-        Case("links_taxon_summary 1", "links_taxon_summary", each("taxon", p["linked"] + p["taxa"][:3])),
+        Case("links_taxon_link_rows", "links_taxon_link_rows", each("taxon", p["linked"] + p["taxa"][:3])),
         Case("links_taxon_threats", "links_taxon_threats", each("taxon", p["taxa"])),
         Case("planning_candidate", "planning_candidate", each("assessment", p["assessments"])),
         Case("planning_candidate_threats", "planning_candidate_threats", each("assessment", p["assessments"])),
@@ -410,6 +410,8 @@ def cases(p: dict[str, Any], only: set[str] | None) -> list[Case]:
         Case("links_table_cells", "links_table_cells", bulk=True),
         Case("links_taxon_names", "links_taxon_names", bulk=True),
         Case("links_taxon_summary", "links_taxon_summary", bulk=True),
+        # one taxon bound: no longer a request path (kg.links.review reads links_taxon_link_rows)
+        Case("links_taxon_summary 1", "links_taxon_summary", each("taxon", p["linked"][:2]), bulk=True),
         Case(
             "planning_coaffected_selfjoin",
             "planning_coaffected_selfjoin",
