@@ -11,6 +11,9 @@ from typing import Any
 from kg.store import QueryError, Rows, Store, python_value
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
+# variants/NAME--PARAM.rq: the same query (columns, rows, order) shaped for PARAM bound, used
+# by `run` when it is; no one query shape is fast both with and without a selective value
+VARIANT_DIR = QUERY_DIR / "variants"
 MAX_PAGE = 10_000  # rows (or taxa) one page may ask for
 # a paged query marks where LIMIT/OFFSET go: a comment line "# PAGE" closing the sub-SELECT
 # that picks the page's taxa, so the per-row columns are looked up for that page only
@@ -25,6 +28,11 @@ class LibraryQuery:
     title: str
     description: str
     params: tuple[str, ...]  # variables a caller may bind (documented in the header)
+    variants: tuple[tuple[str, str], ...] = ()  # (parameter, text used when it is bound)
+
+    def text_for(self, bound: set[str]) -> str:
+        """The text to run with these parameters bound (the first matching variant)."""
+        return next((t for p, t in self.variants if p in bound), self.text)
 
     @property
     def paged(self) -> bool:
@@ -53,7 +61,11 @@ def library() -> dict[str, LibraryQuery]:
     for p in sorted(QUERY_DIR.glob("*.rq")):
         text = p.read_text(encoding="utf-8")
         title, desc, params = _parse_header(text)
-        out[p.stem] = LibraryQuery(p.stem, p, text, title or p.stem, desc, params)
+        variants = tuple(
+            (v.stem.split("--", 1)[1], v.read_text(encoding="utf-8"))
+            for v in sorted(VARIANT_DIR.glob(f"{p.stem}--*.rq"))
+        )
+        out[p.stem] = LibraryQuery(p.stem, p, text, title or p.stem, desc, params, variants)
     return out
 
 
@@ -84,10 +96,12 @@ def resolve(query: str) -> str:
     return query
 
 
-def paged_text(q: LibraryQuery, limit: int | None, offset: int = 0) -> str:
-    """The query's text with LIMIT/OFFSET at its "# PAGE" marker (integers, checked here)."""
+def paged_text(q: LibraryQuery, limit: int | None, offset: int = 0, text: str | None = None) -> str:
+    """The query's text (or this variant of it) with LIMIT/OFFSET at its "# PAGE" marker
+    (integers, checked here)."""
+    text = q.text if text is None else text
     if limit is None and not offset:
-        return q.text
+        return text
     for label, v in (("limit", limit), ("offset", offset)):
         if v is not None and (not isinstance(v, int) or isinstance(v, bool)):
             raise QueryError(f"{label} must be an integer, not {v!r}")
@@ -98,7 +112,7 @@ def paged_text(q: LibraryQuery, limit: int | None, offset: int = 0) -> str:
     if not q.paged:
         paged = ", ".join(n for n, x in library().items() if x.paged)
         raise QueryError(f"query {q.name!r} is not paged (paged queries: {paged})")
-    return _PAGE.sub(f"LIMIT {limit} OFFSET {offset}", q.text, count=1)
+    return _PAGE.sub(f"LIMIT {limit} OFFSET {offset}", text, count=1)
 
 
 def run(
@@ -119,8 +133,9 @@ def run(
         raise KeyError(
             f"query {name!r} has no parameter {unknown[0]!r} (has: {', '.join(q.params)})"
         )
-    text = paged_text(q, limit, offset)
-    return store.select(text, {k: v for k, v in bindings.items() if v is not None})
+    bound = {k: v for k, v in bindings.items() if v is not None}
+    text = paged_text(q, limit, offset, q.text_for(set(bound)))
+    return store.select(text, bound)
 
 
 def scalar(store: Store, name: str, **bindings: Any) -> Any:

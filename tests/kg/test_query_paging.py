@@ -140,3 +140,27 @@ def test_cli_pages_a_library_query(tmp_path: Path) -> None:
     r = runner.invoke(app, ["query", "SELECT ?a WHERE { ?a ?p ?o }", "--store", store, "--limit", "3"])
     assert r.exit_code == 2 and "page a paged library query" in r.output
     assert "(paged: --limit/--offset)" in runner.invoke(app, ["queries"]).stdout
+
+
+def _projection(text: str) -> str:
+    return " ".join(text[text.index("SELECT") : text.index("{", text.index("SELECT"))].split())
+
+
+def test_variants_keep_parameters_columns_and_order() -> None:
+    """A variant (kg/queries/variants/NAME--PARAM.rq) is the same query shaped for PARAM bound."""
+    from kg.query import _parse_header
+
+    with_variants = {n: q for n, q in library().items() if q.variants}
+    assert "taxonGroup" in dict(with_variants["species_by_category"].variants)
+    for q in with_variants.values():
+        for param, text in q.variants:
+            assert param in q.params
+            assert _parse_header(text)[2] == q.params
+            assert _projection(text) == _projection(q.text)
+            assert text.rstrip().splitlines()[-1] == q.text.rstrip().splitlines()[-1]  # ORDER BY
+            assert q.text_for({param}) == text and q.text_for(set()) == q.text
+            # bound values land in the variant's page sub-SELECT too
+            bound = bind_values(text, {param: "X"})
+            assert _projection(text) in " ".join(bound.split())
+            assert bound.index(f"VALUES (?{param})") < bound.index("# PAGE")
+            assert bound.index(f"VALUES (?{param})") > [m.start() for m in re.finditer(r"\bSELECT\b", bound)][1]
