@@ -3,8 +3,9 @@
 The sentence encoder behind /suggest is several times faster per text when it sees many
 texts at once, so work submitted by concurrent request threads is queued and a single
 worker thread runs up to `max_batch` items through `run(items) -> results` together. With
-`max_batch=1` every item runs alone (the unbatched path, kept for comparison in
-benchmarks/api.py).
+`max_batch=1` every item runs alone, one at a time (the default of A2P_SUGGEST_BATCH since nlp
+sorts its encoder batches by token count and spreads them over encoder workers itself;
+`benchmarks/api.py --grid` compares).
 """
 
 from __future__ import annotations
