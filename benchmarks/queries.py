@@ -245,7 +245,7 @@ def _child(opener: Callable[[], Any], case: Case, reps: int, budget: float, conn
     try:
         store = opener()
         if case.sweep:
-            _sweep(store, case, conn)
+            _sweep(store, case, budget, conn)
             return
         start = time.perf_counter()
         for i in range(reps + 1):  # run 0 is the warm-up
@@ -261,13 +261,18 @@ def _child(opener: Callable[[], Any], case: Case, reps: int, budget: float, conn
     conn.close()
 
 
-def _sweep(store: Any, case: Case, conn: Any) -> None:
-    """Every page of a paged query in turn (run 0 reads the first page as a warm-up)."""
+def _sweep(store: Any, case: Case, budget: float, conn: Any) -> None:
+    """Every page of a paged query in turn (run 0 reads the first page as a warm-up); after
+    `budget` seconds the sweep stops and is reported as stopped, with the pages it read."""
     from kg.query import run
 
     b = case.bindings[0]
     i = 0
+    start = time.perf_counter()
     while True:
+        if i > 1 and time.perf_counter() - start > budget:
+            conn.send(("done", 0.0, 0))
+            break
         offset = max(0, i - 1) * case.sweep
         t0 = time.perf_counter()
         n = len(run(store, case.query, limit=case.sweep, offset=offset, **b))
@@ -422,8 +427,12 @@ def main() -> None:
     stalls = [c.label for c in ox_cases if ox[c.label].stalled is not None]
     stalls += [f"{lbl} (memory)" for lbl, r in base.items() if r.stalled is not None]
     for c in (c for c in ox_cases if c.sweep):  # the paged export: every page, in turn
-        for engine, r in (("oxigraph", ox[c.label]), ("memory", base.get(c.label, Result(error="not run")))):
-            state = "all pages" if r.complete else ("stalled" if r.stalled else r.error or "stopped")
+        for engine, r in (("oxigraph", ox[c.label]), ("memory", base.get(c.label))):
+            if r is None:  # no baseline run
+                continue
+            state = "all pages" if r.complete else (
+                "stalled" if r.stalled else r.error or "stopped after --budget s"
+            )
             print(
                 f"{c.label} ({engine}): {len(r.times)} pages, {sum(r.rows)} rows, "
                 f"total {sum(r.times):.1f} s ({state})"
