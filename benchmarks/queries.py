@@ -427,15 +427,15 @@ def main() -> None:
     stalls = [c.label for c in ox_cases if ox[c.label].stalled is not None]
     stalls += [f"{lbl} (memory)" for lbl, r in base.items() if r.stalled is not None]
     for c in (c for c in ox_cases if c.sweep):  # the paged export: every page, in turn
-        for engine, r in (("oxigraph", ox[c.label]), ("memory", base.get(c.label))):
-            if r is None:  # no baseline run
+        for engine, res in (("oxigraph", ox[c.label]), ("memory", base.get(c.label))):
+            if res is None:  # no baseline run
                 continue
-            state = "all pages" if r.complete else (
-                "stalled" if r.stalled else r.error or "stopped after --budget s"
+            state = "all pages" if res.complete else (
+                "stalled" if res.stalled else res.error or "stopped after --budget s"
             )
             print(
-                f"{c.label} ({engine}): {len(r.times)} pages, {sum(r.rows)} rows, "
-                f"total {sum(r.times):.1f} s ({state})"
+                f"{c.label} ({engine}): {len(res.times)} pages, {sum(res.rows)} rows, "
+                f"total {sum(res.times):.1f} s ({state})"
             )
     print(f"stalled: {', '.join(stalls) or 'none'}")
     med = f"{statistics.median(ratios):.1f}x" if ratios else "n/a"
