@@ -233,16 +233,18 @@ class CodeMapper:
         if not any(units for _, units in jobs):
             return docs
         model = self.model
-        # every kind's units in one call: ours first, the others only warm the memo
+        embedder = self.embedder()
+        # every kind's units in one call: ours first, the others only warm the memo (so not
+        # when the memo is off)
         ours = [_text(doc)[u.start : u.end] for doc, units in jobs for u in units]
         others = [
             _text(doc)[u.start : u.end]
             for doc in docs
             for kind, units in _units(doc).items()
-            if kind != self.kind
+            if kind != self.kind and embedder.cache_size > 0
             for u in units
         ]
-        emb = self.embedder().encode(ours + others)[: len(ours)]
+        emb = embedder.encode(ours + others)[: len(ours)]
         mapped = model.map_batch([(_text(doc), units) for doc, units in jobs], emb)
         for (doc, _), hits in zip(jobs, mapped, strict=True):
             if hits:
