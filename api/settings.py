@@ -99,8 +99,8 @@ class Settings(BaseSettings):
         ge=0,
         description="Threads of the sentence encoder (torch) in the server. One thread per batch "
         "keeps the encoder fast when other work shares the cores (measured 4-8x faster than two "
-        "threads on a busy 2-core machine); 0: torch's default (one per core). Once the nlp "
-        "pipeline loads, its extract.cfg (threads = 1 per encoder worker, process-wide) applies.",
+        "threads on a busy 2-core machine); 0: torch's default (one per core). nlp's own encoder "
+        "workers run one torch thread each whatever this says (nlp/configs/extract.cfg).",
     )
     suggest_batch: int = Field(
         1,

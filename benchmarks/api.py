@@ -431,8 +431,8 @@ def print_table(results: dict, with_targets: bool) -> bool:
     return ok
 
 
-# A2P_TORCH_THREADS is not a dimension: nlp's extract.cfg sets one torch thread per encoder
-# worker (process-wide) when the pipeline loads, whatever the server set before
+# torch threads are not a dimension: nlp's encoder workers run one torch thread each whatever
+# A2P_TORCH_THREADS says (the bucket model's encoder follows it)
 GRID = (("batch 32, 1 worker (default)", {"A2P_SUGGEST_BATCH": "32"}, 1),
         ("batch 8, 1 worker", {"A2P_SUGGEST_BATCH": "8"}, 1),
         ("batch 1, 1 worker", {"A2P_SUGGEST_BATCH": "1"}, 1),
