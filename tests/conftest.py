@@ -49,3 +49,15 @@ def empty_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stor
         if request.param == "sparql":
             clear_remote(st)
         yield st
+
+
+@pytest.fixture(scope="module")
+def remote_store() -> Iterator[Store]:
+    """The remote SPARQL server (.ci/run starts Virtuoso), emptied of our graphs before and after
+    the module; the module's tests are skipped when A2P_TEST_SPARQL is not set."""
+    if not REMOTE:
+        pytest.skip("A2P_TEST_SPARQL not set (no remote SPARQL server)")
+    with open_store(f"sparql:{REMOTE}") as st:
+        clear_remote(st)
+        yield st
+        clear_remote(st)

@@ -8,7 +8,6 @@ Skips when A2P_TEST_SPARQL is not set.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -19,27 +18,18 @@ from kg.load import ingest
 from kg.planning.graphdata import load_profiles
 from kg.planning.keys import write_keys
 from kg.query import run
-from kg.store import Store, open_store
+from kg.store import Store
 
-REMOTE = os.environ.get("A2P_TEST_SPARQL")
-pytestmark = [
-    pytest.mark.network,
-    pytest.mark.skipif(not REMOTE, reason="A2P_TEST_SPARQL not set (no remote SPARQL server)"),
-]
+pytestmark = pytest.mark.network
 
 
 @pytest.fixture(scope="module")
-def remote() -> Iterator[Store]:
+def remote(remote_store: Store) -> Iterator[Store]:
     """The mini export, its planning keys and link records, loaded once into the remote server."""
-    from conftest import clear_remote
-
-    with open_store(f"sparql:{REMOTE}") as st:
-        clear_remote(st)
-        ingest([MINI], st)
-        write_keys(st, load_profiles(st, parts=("threats", "places")))
-        add_links(st)
-        yield st
-        clear_remote(st)
+    ingest([MINI], remote_store)
+    write_keys(remote_store, load_profiles(remote_store, parts=("threats", "places")))
+    add_links(remote_store)
+    yield remote_store
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.golden)
