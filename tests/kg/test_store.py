@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -110,6 +111,36 @@ def test_oxigraph_reopens_latest_generation(tmp_path: Path) -> None:
         assert labels(st) == ["two"]
         with pytest.raises(StoreError):
             st.update("INSERT DATA { <http://a> <http://b> <http://c> }")
+
+
+def test_large_batch_is_compacted_before_switch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch that loaded OPTIMIZE_BYTES or more is compacted in its new generation before the
+    switch; smaller ones are not; the graph is intact either way."""
+    from kg import store as store_mod
+
+    optimized: list[str] = []
+    real = store_mod.OxigraphBatch._staged
+
+    class Spy:
+        def __init__(self, st: Any, name: str) -> None:
+            self.st, self.name = st, name
+
+        def optimize(self) -> None:
+            optimized.append(self.name)
+            self.st.optimize()
+
+        def __getattr__(self, attr: str) -> Any:
+            return getattr(self.st, attr)
+
+    monkeypatch.setattr(store_mod.OxigraphBatch, "_staged", lambda self: Spy(real(self), self.name))
+    with open_store(f"oxigraph:{tmp_path / 'g'}") as st:
+        st.replace(batch((S, RDFS.label, lit("small"), G1)))  # below the threshold
+        assert optimized == []
+        monkeypatch.setattr(store_mod.OxigraphBatch, "OPTIMIZE_BYTES", 1)
+        st.replace(batch((S, RDFS.label, lit("compacted"), G1)), drop_graphs=[G1])
+        assert optimized == [st.generation]
+    with open_store(f"oxigraph:{tmp_path / 'g'}", read_only=True) as st:
+        assert labels(st) == ["compacted"]
 
 
 def test_dump_roundtrip(empty_store: Store, tmp_path: Path) -> None:
