@@ -149,10 +149,8 @@ class _Source:
         try:
             with self._open(name) as fh:
                 while True:
-                    try:  # the first read sees the whole of any byte order mark
-                        raw = fh.read(READ_CHUNK if offset else max(READ_CHUNK, 4))
-                    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
-                        raise IngestError(label, f"cannot read ({exc})") from exc
+                    # the first read sees the whole of any byte order mark
+                    raw = fh.read(READ_CHUNK if offset else max(READ_CHUNK, 4))
                     end = not raw
                     if offset == 0:
                         _check_not_utf16(label, raw)
@@ -177,7 +175,7 @@ class _Source:
                     lines = io.StringIO(carry + text, newline="").readlines()
                     carry = lines.pop() if lines and not lines[-1].endswith("\n") else ""
                     yield from lines
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:  # opening the member
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:  # opening or reading
             raise IngestError(label, f"cannot read ({exc})") from exc
 
 

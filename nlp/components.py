@@ -237,13 +237,17 @@ class CodeMapper:
         # every kind's units in one call: ours first, the others only warm the memo (so not
         # when the memo is off)
         ours = [_text(doc)[u.start : u.end] for doc, units in jobs for u in units]
-        others = [
-            _text(doc)[u.start : u.end]
-            for doc in docs
-            for kind, units in _units(doc).items()
-            if kind != self.kind and embedder.cache_size > 0
-            for u in units
-        ]
+        others = (
+            [
+                _text(doc)[u.start : u.end]
+                for doc in docs
+                for kind, units in _units(doc).items()
+                if kind != self.kind
+                for u in units
+            ]
+            if embedder.cache_size > 0
+            else []
+        )
         emb = embedder.encode(ours + others)[: len(ours)]
         mapped = model.map_batch([(_text(doc), units) for doc, units in jobs], emb)
         for (doc, _), hits in zip(jobs, mapped, strict=True):

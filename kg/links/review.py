@@ -60,27 +60,30 @@ def _one_taxon_columns(rows: list[dict[str, Any]]) -> dict[str, Any]:
     def values(col: str, key: str = "value") -> list[Any]:
         return [r[key] for r in by.get(col, []) if r[key] is not None]
 
-    out: dict[str, Any] = {"scientificName": rows[0]["scientificName"]}
-    for col in ("cites", "listingDate", "exSitu", "programmes", *_HIGHEST, "nationalStatus", "greenStatus"):
-        if col == "listingDate":
-            dates = values("cites", "extra")
-            out[col] = min(dates) if dates else None
-        elif col in _HIGHEST:
-            found = values(col)
-            out[col] = max(found) if found else None
-        else:
-            out[col] = _joined(col, values(col))
+    def joined(col: str) -> str | None:  # GROUP_CONCAT(DISTINCT ...), in the order read
+        found = values(col)
+        return _JOINED[col].join(dict.fromkeys(str(v) for v in found)) if found else None
+
+    def highest(col: str) -> Any:
+        found = values(col)
+        return max(found) if found else None
+
+    dates = values("cites", "extra")
     pledges = by.get("pledges", [])
-    out["pledges"] = len({r["value"] for r in pledges}) if pledges else None
-    out["activePledges"] = sum(1 for r in pledges if r["extra"] == "active") if pledges else None
-    out["pledgeStakeholders"] = "; ".join(dict.fromkeys(str(r["extra2"]) for r in pledges)) if pledges else None
-    out["identifiers"] = _joined("identifiers", values("identifiers"))
-    return out
-
-
-def _joined(col: str, found: list[Any]) -> str | None:
-    """GROUP_CONCAT(DISTINCT ...): the distinct values in the order read, None when none."""
-    return _JOINED[col].join(dict.fromkeys(str(v) for v in found)) if found else None
+    return {
+        "scientificName": rows[0]["scientificName"],
+        "cites": joined("cites"),
+        "listingDate": min(dates) if dates else None,
+        "exSitu": joined("exSitu"),
+        "programmes": joined("programmes"),
+        **{col: highest(col) for col in _HIGHEST},
+        "nationalStatus": joined("nationalStatus"),
+        "greenStatus": joined("greenStatus"),
+        "pledges": len({r["value"] for r in pledges}) if pledges else None,
+        "activePledges": sum(1 for r in pledges if r["extra"] == "active") if pledges else None,
+        "pledgeStakeholders": "; ".join(dict.fromkeys(str(r["extra2"]) for r in pledges)) if pledges else None,
+        "identifiers": joined("identifiers"),
+    }
 
 
 def table_cells(store: Store) -> dict[str, dict[str, Any]]:
