@@ -302,7 +302,7 @@ def pledge_list_cmd(
     from kg.links.pledges import list_pledges
 
     def find(st: Store) -> list[Any]:
-        t_iri = resolve_taxon(TaxonIndex.from_store(st), taxon).iri if taxon else None
+        t_iri = resolve_taxon(TaxonIndex.for_names(st, [taxon]), taxon).iri if taxon else None
         return list_pledges(st, taxon=t_iri, place=resolve_place(place).iri if place else None)
 
     found = _in_store(store, find, read_only=True)

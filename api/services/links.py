@@ -139,11 +139,12 @@ class FieldValueError(ValueError):
 
 
 def _taxon_index(store: Store, names: list[str], field: str) -> TaxonIndex | None:
-    """The graph's taxon index, after checking every name in `names` resolves (FieldValueError
-    naming `field[i]` otherwise); None when there are no names."""
+    """An index of the taxa these names can resolve to (bound look-ups, not every taxon of the
+    graph), after checking every name in `names` resolves (FieldValueError naming `field[i]`
+    otherwise); None when there are no names."""
     if not names:
         return None
-    index = TaxonIndex.from_store(store)
+    index = TaxonIndex.for_names(store, names)
     for i, name in enumerate(names):
         try:
             resolve_taxon(index, name)
@@ -186,7 +187,7 @@ def pledges(
     t_iri = p_iri = None
     if taxon:
         try:
-            t_iri = resolve_taxon(TaxonIndex.from_store(store), taxon).iri
+            t_iri = resolve_taxon(TaxonIndex.for_names(store, [taxon]), taxon).iri
         except ValueError as exc:
             raise FieldValueError(("query", "taxon"), str(exc)) from None
     if place:

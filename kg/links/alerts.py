@@ -138,7 +138,7 @@ def subscribe(
     """Record a subscription; taxa are resolved first (ValueError for an unknown name)."""
     taxa: list[str] = []
     if s.taxa:
-        index = index if index is not None else TaxonIndex.from_store(store)
+        index = index if index is not None else TaxonIndex.for_names(store, s.taxa)
         taxa = list(dict.fromkeys(resolve_taxon(index, t).iri for t in s.taxa))
     sub_id = "s" + uuid.uuid4().hex[:12]
     q = Quads()

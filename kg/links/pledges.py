@@ -172,7 +172,7 @@ def _validate(store: Store, p: PledgeIn, index: TaxonIndex | None) -> list[str]:
         _action(p.action)
     if not p.taxa:
         return []
-    index = index if index is not None else TaxonIndex.from_store(store)
+    index = index if index is not None else TaxonIndex.for_names(store, p.taxa)
     return list(dict.fromkeys(resolve_taxon(index, t).iri for t in p.taxa))
 
 
