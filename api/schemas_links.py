@@ -304,12 +304,15 @@ class ReassessmentItem(TaxonRow):
 
 class ReassessmentList(Out):
     model_config = _examples(
-        {"today": "2025-09-01", "years": 10, "total": 1, "species": [_REASSESSMENT_EXAMPLE]}
+        {"today": "2025-09-01", "years": 10, "limit": 100, "offset": 0, "total": 1,
+         "species": [_REASSESSMENT_EXAMPLE]}
     )
 
     today: dt.date
     years: int
-    total: int
+    limit: int = Field(description="Species per page (`?limit=`, 1..1000, default 100).")
+    offset: int = Field(description="Species skipped (`?offset=`).")
+    total: int = Field(description="Species in the whole list.")
     species: list[ReassessmentItem]
 
 

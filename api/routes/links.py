@@ -271,16 +271,22 @@ async def delete_subscription(store: StoreDep, subscription_id: SubscriptionId) 
             summary="Species needing reassessment", responses=problem_responses(422))
 async def reassessment(
     store: StoreDep,
+    services: ServicesDep,
     today: Annotated[dt.date | None, Query(description="Reference date (default today).",
                                            examples=["2025-09-01"])] = None,
     years: Annotated[int, Query(ge=1, le=100, description="Age that calls for a reassessment "
                                 "(the Red List guidelines: 10 years).", examples=[10])] = 10,
+    limit: Annotated[int, Query(ge=1, le=svc.REASSESSMENT_MAX_PAGE,
+                                description="Species per page.")] = svc.REASSESSMENT_PAGE,
+    offset: Annotated[int, Query(ge=0, description="Species skipped (paging).")] = 0,
 ) -> Any:
     """Species whose latest assessment is older than `years` before `today`, and species
-    affected by a site event recorded since their assessment; both reasons first."""
+    affected by a site event recorded since their assessment; both reasons first, then the
+    oldest. One page of `limit` species from `offset`; `total` counts them all."""
     day = today or dt.date.today()
-    items = await _call(svc.reassessment, store, today=day, years=years)
-    return {"today": day, "years": years, "total": len(items), "species": items}
+    page = await _call(svc.reassessment_page, store, today=day, years=years, limit=limit,
+                       offset=offset, version=services.tables.epoch)
+    return {"today": day, "years": years, "limit": limit, "offset": offset, **page}
 
 
 @router.get("/species/{species_id}/links", response_model=SpeciesLinks,

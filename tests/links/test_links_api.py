@@ -5,6 +5,7 @@ reassessment list and a species' links; the write token; bad input named by fiel
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import shutil
 from collections.abc import Iterator
@@ -21,13 +22,16 @@ from smtpsink import SmtpSink, closed_port_url, free_port
 from api.deps import get_store
 from api.main import create_app
 from api.routes import links as routes
+from api.services import links as svc
 from api.services.links import DeliveryPolicy
 from api.services.mail import MailSettings, smtp_mailer
 from api.settings import Settings
+from kg import iris
 from kg.links.load import link_file
 from kg.store import Store, open_store
 
 TOKEN = "links-test-token"
+LACUSTRIS = iris.assessment("800001")
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 FAST = DeliveryPolicy(attempts=3, backoff=0.01, timeout=2.0, trust_env=False)
 
@@ -402,6 +406,41 @@ def test_reassessment(client: TestClient) -> None:
     assert by["Fictorana lacustris"]["reasons"] == ["age", "event"]
     res = client.get("/reassessment", params={"years": 0})
     assert res.status_code == 422 and fields(res) == ["query.years"]
+
+
+def test_reassessment_pages(client: TestClient, linked: Store) -> None:
+    """Pages of `limit` from `offset` put together are the whole list, in its order; the list
+    is kept per store generation and content epoch, so a write is seen at once."""
+    whole = client.get("/reassessment", params={"today": "2025-01-01", "limit": 1000}).json()
+    names = [i["scientific_name"] for i in whole["species"]]
+    assert whole["total"] == len(names) >= 3 and (whole["limit"], whole["offset"]) == (1000, 0)
+    paged = []
+    for offset in range(0, len(names) + 1, 2):
+        page = client.get("/reassessment", params={"today": "2025-01-01", "limit": 2,
+                                                   "offset": offset}).json()
+        assert page["total"] == len(names) and page["offset"] == offset
+        paged += [i["scientific_name"] for i in page["species"]]
+    assert paged == names
+    ages = [i["age_years"] for i in whole["species"]]
+    assert ages == sorted(ages, reverse=True)  # one reason each here: the oldest first
+    for bad in ({"limit": 0}, {"limit": 1001}, {"offset": -1}):
+        res = client.get("/reassessment", params=bad)
+        assert res.status_code == 422 and fields(res) == [f"query.{next(iter(bad))}"]
+    # a write that does not switch the generation (SPARQL Update) is seen once the service's
+    # content epoch changes, as the /sparql route's update does
+    day = dt.date(2025, 1, 1)
+    assert svc.reassessment_page(linked, today=day, version=0)["total"] == len(names)
+    linked.update(
+        "PREFIX a2p: <https://w3id.org/assess2plan/ontology#> "
+        "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> "
+        "DELETE { GRAPH ?g { ?a a2p:assessmentDate ?d } } "
+        'INSERT { GRAPH ?g { ?a a2p:assessmentDate "2024-01-01"^^xsd:date } } '
+        f"WHERE {{ GRAPH ?g {{ ?a a2p:assessmentDate ?d }} VALUES ?a {{ <{LACUSTRIS}> }} }}"
+    )  # Fictorana lacustris, assessed 2012-03-01
+    assert svc.reassessment_page(linked, today=day, version=0)["total"] == len(names)  # kept
+    fresh = svc.reassessment_page(linked, today=day, version=1)
+    assert fresh["total"] == len(names) - 1
+    assert "Fictorana lacustris" not in {i["scientific_name"] for i in fresh["species"]}
 
 
 def test_species_links(client: TestClient) -> None:
