@@ -14,6 +14,19 @@ just built is dumped to an N-Quads file, which one pyoxigraph `bulk_load` (from 
 path, lenient, named graphs as ingest writes them) loads into a fresh store; no Python
 work at all (`--no-engine` skips it).
 The last line is the headline ratio: Oxigraph triples/s over rdflib Memory triples/s.
+
+    python benchmarks/ingest.py --reingest [--species N | --download DIR] [--template STORE]
+                                [--fractions 0.05,0.25,1] [--paths checkpoint,rebuild,auto]
+
+`--reingest` times ingest into a store that already holds the download: the first taxa of the
+download (each fraction of it) are ingested again into a copy of the populated store (a
+checkpoint of `--template`, or of a store built from the download first), once per way of
+building the new generation (kg.store.OxigraphBatch): `checkpoint` (the old path, the
+baseline: the replaced graphs removed one by one from a checkpoint), `rebuild` (a new
+generation bulk-loaded with the batch, the kept graphs copied over) and `auto` (what ingest
+chooses). Every run of a fraction must give the same graph (per-graph quad counts compared).
+`--path-timeout` stops a run after that many seconds (reported as stopped). The last line is
+the full re-ingest's time by the old path over the chosen one.
 """
 
 from __future__ import annotations
@@ -22,11 +35,13 @@ import argparse
 import csv
 import json
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -60,12 +75,113 @@ def engine_child(dump: str, folder: str) -> None:
                       "peak_mb": peak_mb}))
 
 
-def measure(*args: str) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, *args], check=True, stdout=subprocess.PIPE, text=True)
+def measure(*args: str, timeout: float | None = None) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, __file__, *args], check=True, stdout=subprocess.PIPE, text=True,
+                         timeout=timeout)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def engine_ceiling(store_dir: Path, work: Path) -> dict[str, float]:
+# --------------------------------------------------------------------------- re-ingest
+
+PATHS: dict[str, dict[str, float]] = {  # OxigraphBatch settings that force one way of building the new generation
+    "checkpoint": {"REBUILD_MIN_GRAPHS": 1 << 62},
+    "rebuild": {"REBUILD_MIN_GRAPHS": 0, "REBUILD_HITS": 0.0, "REBUILD_FRACTION": 0.0},
+    "auto": {},
+}
+
+
+def reingest_child(download: str, url: str, path: str) -> None:
+    import hashlib
+
+    from kg.load import ingest
+    from kg.store import OxigraphBatch, open_store
+
+    for attr, value in PATHS[path].items():
+        setattr(OxigraphBatch, attr, value)
+    modes: list[str] = []
+    begin = OxigraphBatch._begin
+
+    def spy(self: OxigraphBatch, mode: str) -> Any:
+        modes.append(mode)
+        return begin(self, mode)
+
+    OxigraphBatch._begin = spy  # type: ignore[method-assign,assignment]
+    t0 = time.perf_counter()
+    with open_store(url) as st:
+        rep = ingest([download], st)
+        seconds = time.perf_counter() - t0
+        rows = st.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        count = st.count()
+    pairs = "\n".join(sorted(f"{r['g']}\t{r['n']}" for r in rows))
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"quads": rep.quads, "stored": count, "ingest_s": seconds, "peak_mb": peak_mb,
+                      "modes": "+".join(modes), "digest": hashlib.sha256(pairs.encode()).hexdigest()[:16]}))
+
+
+def clone_store(src: Path, dst: Path) -> None:
+    """A writable copy of an Oxigraph store folder: a checkpoint (hard links) of its generation."""
+    import pyoxigraph as ox
+
+    gen = (src / "CURRENT").read_text().strip()
+    dst.mkdir(parents=True)
+    ox.Store.read_only(str(src / gen)).backup(str(dst / gen))
+    (dst / "CURRENT").write_text(gen + "\n")
+
+
+def reingest(args: argparse.Namespace, tmp: Path) -> None:
+    from kg.store import OxigraphBatch
+
+    download = args.download
+    if download is None:
+        download = tmp / "download"
+        from kg.synth import write_download
+
+        write_download(download, species=args.species, seed=11)
+    with open(download / "taxonomy.csv", encoding="utf-8") as fh:
+        species = sum(1 for _ in csv.reader(fh)) - 1
+    template = args.template
+    if template is None:
+        template = tmp / "template"
+        r = measure("--child", str(download), f"oxigraph:{template}")
+        print(f"populated store: first ingest of {species} species, {r['stored']:,} quads, "
+              f"{r['ingest_s']:.1f} s, peak {r['peak_mb']:.0f} MB")
+    fractions = [float(f) for f in args.fractions.split(",")]
+    paths = args.paths.split(",")
+    rows = []
+    for frac in fractions:
+        n = max(1, round(species * frac))
+        sub = download if n >= species else subset_download(download, tmp / f"download-{n}", n)
+        for path in paths:
+            store = tmp / f"store-{n}-{path}"
+            clone_store(template, store)
+            try:
+                r = measure("--reingest-child", str(sub), f"oxigraph:{store}", path, timeout=args.path_timeout)
+            except subprocess.TimeoutExpired:
+                r = {"ingest_s": float("inf"), "modes": "stopped", "peak_mb": 0.0, "stored": 0, "digest": ""}
+            shutil.rmtree(store)
+            r.update(path=path, species=n, fraction=n / species)
+            rows.append(r)
+            print(f"  {n} species by {path}: {r['ingest_s']:.1f} s ({r['modes']})", flush=True)
+        if sub != download:
+            shutil.rmtree(sub)
+    print(f"re-ingest into a populated {species}-species store (OxigraphBatch.REBUILD_FRACTION = "
+          f"{OxigraphBatch.REBUILD_FRACTION}):")
+    print(f"{'species':>8} {'share':>6} {'path':11} {'chosen':22} {'seconds':>8} {'stored':>11} {'peak MB':>8} "
+          f"{'graph'}")
+    for r in rows:
+        same = {x["digest"] for x in rows if x["species"] == r["species"] and x["digest"]}
+        secs = "stopped" if r["ingest_s"] == float("inf") else f"{r['ingest_s']:.1f}"
+        print(f"{r['species']:>8} {r['fraction']:>6.0%} {r['path']:11} {r['modes']:22} {secs:>8} "
+              f"{r['stored']:>11,} {r['peak_mb']:>8.0f} {'same' if len(same) == 1 else 'DIFFERENT'}")
+    full = [r for r in rows if r["fraction"] == max(x["fraction"] for x in rows)]
+    old = next((r for r in full if r["path"] == "checkpoint"), None)
+    new = next((r for r in full if r["path"] == ("auto" if "auto" in paths else "rebuild")), None)
+    if old and new:
+        print(f"re-ingest of {full[0]['fraction']:.0%} of the species, old path (checkpoint) over "
+              f"{new['path']}: {old['ingest_s'] / new['ingest_s']:.1f}x")
+
+
+def engine_ceiling(store_dir: Path, work: Path) -> dict[str, Any]:
     """Dump the store ingest built, then time one bulk_load of the dump into a fresh store."""
     from kg.store import open_store
 
@@ -102,8 +218,16 @@ def main() -> None:
                     help="species for the rdflib run (default: same as --species)")
     ap.add_argument("--download", type=Path, default=None, help="existing download for the Oxigraph run")
     ap.add_argument("--keep", type=Path, default=None, help="Oxigraph store folder to build and keep")
+    ap.add_argument("--tmp", default=None, help="folder for temporary stores (default: the system's)")
     ap.add_argument("--no-engine", action="store_true", help="skip the engine-ceiling row")
+    ap.add_argument("--reingest", action="store_true", help="time ingest into a populated store")
+    ap.add_argument("--template", type=Path, default=None,
+                    help="--reingest: the populated store (read only; default: built from the download)")
+    ap.add_argument("--fractions", default="0.05,0.25,0.5,1", help="--reingest: shares of the species")
+    ap.add_argument("--paths", default="checkpoint,rebuild,auto", help="--reingest: ways to build")
+    ap.add_argument("--path-timeout", type=float, default=None, help="--reingest: seconds per run")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--reingest-child", nargs=3, help=argparse.SUPPRESS)
     ap.add_argument("--engine-child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -111,6 +235,13 @@ def main() -> None:
         return
     if args.engine_child:
         engine_child(*args.engine_child)
+        return
+    if args.reingest_child:
+        reingest_child(*args.reingest_child)
+        return
+    if args.reingest:
+        with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
+            reingest(args, Path(tmp))
         return
     from kg.synth import write_download
 

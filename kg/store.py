@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import json
 import os
 import re
@@ -458,12 +459,28 @@ class OxigraphStore(Store):
 class OxigraphBatch(Batch):
     """A batch written into a new Oxigraph generation, switched in by `commit`.
 
-    The live generation is checkpointed into the new folder (hard links), the dropped graphs
-    are removed there, and the chunks are streamed through a pipe into one `bulk_load` per
-    run of `add`s, running in a loader thread (pyoxigraph releases the GIL, so Rust indexes
-    while Python builds the next chunk; memory stays bounded by the pipe). `CURRENT` is
-    switched only at commit: a crash before it leaves the old graph, and the half-written
-    generation is removed on the next open. Small batches skip the thread.
+    The new generation is built one of two ways, chosen by how much of the store it replaces:
+
+    * **checkpoint**: the live generation is checkpointed into the new folder (hard links,
+      cheap) and the dropped graphs are removed there one at a time (0.5 ms a graph in a
+      1.8M-quad store, 2.3 ms at 18M: 25 min to replace every graph of 172k species);
+    * **rebuild**: the new folder starts empty, the chunks are bulk-loaded into it as on a first
+      ingest, and at commit the graphs the batch did not drop (and the default graph) are copied
+      over from the live generation (about 9 us a quad), bulk-loaded too.
+
+    A batch that commits before it has `DIRECT_BYTES` of data knows every drop when it starts
+    writing: it rebuilds when it drops at least `REBUILD_FRACTION` of the store's named graphs.
+    A larger batch starts its loader earlier, with only its first drops known: it rebuilds when at
+    least `REBUILD_HITS` of the graphs dropped so far are in the store (a re-ingest; a first
+    ingest or another download drops graphs the store does not hold). If at commit it dropped
+    fewer than `REBUILD_FRACTION` of the store's graphs after all, the loaded data is copied into
+    a checkpoint with those graphs removed instead, whichever of the two is cheaper.
+
+    The chunks are streamed through a pipe into one `bulk_load` per run of `add`s, running in a
+    loader thread (pyoxigraph releases the GIL, so Rust indexes while Python builds the next
+    chunk; memory stays bounded by the pipe). `CURRENT` is switched only at commit: a crash
+    before it leaves the old graph, and the half-written generations are removed on the next
+    open. Small batches skip the thread.
     """
 
     DIRECT_BYTES = 8 * 1024 * 1024  # below this, one plain bulk_load of the bytes
@@ -472,6 +489,15 @@ class OxigraphBatch(Batch):
     # (33 us compacted; queries 2-7x faster). 55 s at 172k species, done before CURRENT moves,
     # so a crash during it still leaves the old graph.
     OPTIMIZE_BYTES = 256 * 1024 * 1024
+    # rebuild when the batch drops at least this share of the store's named graphs: copying a
+    # kept graph costs less than removing a dropped one (crossover measured by
+    # `benchmarks/ingest.py --reingest`; it falls as the store grows, removals slowing more)
+    REBUILD_FRACTION = 0.25
+    REBUILD_HITS = 0.5  # share of the first drops held by the store that starts a rebuild
+    # fewer replaced graphs than this are removed in a checkpoint (at most ~2 s), and the store's
+    # graphs are not listed (a few seconds at 172k species): small writes stay cheap
+    REBUILD_MIN_GRAPHS = 1000
+    COPY_GRAPHS = 2000  # graphs serialised at a time when copying
 
     def __init__(self, owner: OxigraphStore) -> None:
         if owner.read_only:
@@ -479,18 +505,19 @@ class OxigraphBatch(Batch):
         self.owner = owner
         self._lock = owner._lock()
         self._lock.__enter__()
-        self.name = owner._new_generation_name()
-        self.target = owner.path / self.name
         try:
             owner.store.flush()
-            owner.store.backup(str(self.target))
-            self.staged: ox.Store | None = ox.Store(str(self.target))
         except BaseException:
-            shutil.rmtree(self.target, ignore_errors=True)
             self._lock.__exit__(None, None, None)
             raise
+        self.live: ox.Store = owner.store  # the generation being replaced (readers keep using it)
+        self.mode = ""  # "checkpoint" or "rebuild", chosen when data first goes in
+        self.name = ""
+        self.staged: ox.Store | None = None
+        self.folders: list[Path] = []  # generation folders made by this batch
         self.dropped: set[str] = set()
-        self._existing: set[str] | None = None  # named graphs of the checkpoint, read on first drop
+        self.replaced: set[str] = set()  # dropped graphs that the live generation holds
+        self._existing: set[str] | None = None  # named graphs of the live generation
         self._pending: list[bytes] = []
         self._pending_size = 0
         self.loaded_bytes = 0
@@ -499,40 +526,83 @@ class OxigraphBatch(Batch):
         self._error: BaseException | None = None
         self.closed = False
 
-    def _staged(self) -> ox.Store:
-        if self.staged is None or self.closed:
+    def _check_open(self) -> None:
+        if self.closed:
             raise StoreError("batch is already committed or aborted")
+
+    def _existing_graphs(self) -> set[str]:
+        if self._existing is None:
+            self._existing = {g.value for g in self.live.named_graphs() if isinstance(g, ox.NamedNode)}
+        return self._existing
+
+    def _held(self, names: list[str]) -> list[str]:
+        """The graphs among `names` that the live generation holds."""
+        if self._existing is None and len(names) < self.REBUILD_MIN_GRAPHS:
+            return [g for g in names if self.live.contains_named_graph(ox.NamedNode(g))]
+        existing = self._existing_graphs()
+        return [g for g in names if g in existing]
+
+    def _choose(self, every_drop_known: bool) -> str:
+        if len(self.replaced) < max(self.REBUILD_MIN_GRAPHS, 1):
+            return "checkpoint"
+        if every_drop_known:
+            share = len(self.replaced) / len(self._existing_graphs())
+            return "rebuild" if share >= self.REBUILD_FRACTION else "checkpoint"
+        return "rebuild" if len(self.replaced) >= self.REBUILD_HITS * len(self.dropped) else "checkpoint"
+
+    def _begin(self, mode: str) -> ox.Store:
+        """Make the new generation folder: a checkpoint without the replaced graphs, or empty."""
+        name = self.owner._new_generation_name()
+        path = self.owner.path / name
+        self.folders.append(path)
+        if mode == "checkpoint":
+            self.live.backup(str(path))
+        st = ox.Store(str(path))
+        if mode == "checkpoint":
+            for g in self.replaced:
+                st.remove_graph(ox.NamedNode(g))
+        self.mode, self.name, self.staged = mode, name, st
+        return st
+
+    def _staged(self) -> ox.Store:
+        self._check_open()
+        if self.staged is None:  # data goes in before commit: only the first drops are known
+            return self._begin(self._choose(every_drop_known=False))
         return self.staged
 
     def drop(self, graphs: Iterable[str]) -> None:
-        """Remove the graphs that the checkpoint holds and this batch has not dropped yet.
+        """Drop the graphs that the live generation holds and this batch has not dropped yet.
 
-        Only graphs that held something before the batch are removed, so dropping graphs that
-        are new (a first ingest) neither stops the running bulk load nor touches the store.
+        Graphs that are new (a first ingest) are only noted. In a checkpoint the graphs are
+        removed (after what earlier chunks wrote is loaded); a rebuild just does not copy them.
         """
-        st = self._staged()
-        if self._existing is None:
-            self._existing = {g.value for g in st.named_graphs() if isinstance(g, ox.NamedNode)}
+        self._check_open()
         names = [g for g in dict.fromkeys(graphs) if g not in self.dropped]
         self.dropped.update(names)
-        old = [g for g in names if g in self._existing]
-        if not old:
-            return
-        self._flush_loads()  # what earlier chunks wrote is in the store before removing
+        old = self._held(names)
+        self.replaced.update(old)
+        if not old or self.mode != "checkpoint":
+            return  # not begun yet (removed when the checkpoint is made) or a rebuild
+        self._flush_loads()
+        st = self._staged()
         for g in old:
             st.remove_graph(ox.NamedNode(g))
 
     def add(self, nquads: bytes) -> None:
+        self._check_open()
         self.loaded_bytes += len(nquads)
         if self._pipe is None:
             self._pending.append(nquads)
             self._pending_size += len(nquads)
             if self._pending_size < self.DIRECT_BYTES:
                 return
-            self._start_loader()
+            self._start_loader(self.lenient)
             data, self._pending, self._pending_size = b"".join(self._pending), [], 0
         else:
             data = nquads
+        self._write(data)
+
+    def _write(self, data: bytes) -> None:
         assert self._pipe is not None
         try:
             self._pipe.write(data)
@@ -540,12 +610,11 @@ class OxigraphBatch(Batch):
             self._flush_loads()  # raises the loader's own error
             raise StoreError("the bulk loader stopped reading") from None
 
-    def _start_loader(self) -> None:
+    def _start_loader(self, lenient: bool) -> None:
         st = self._staged()
         rfd, wfd = os.pipe()
         with contextlib.suppress(OSError, AttributeError):
             fcntl.fcntl(wfd, fcntl.F_SETPIPE_SZ, 1 << 20)
-        lenient = self.lenient
 
         def load() -> None:
             try:
@@ -584,9 +653,40 @@ class OxigraphBatch(Batch):
         if err is not None:
             raise err
 
+    def _copy(self, source: ox.Store, graphs: list[Any]) -> None:
+        """Bulk-load these graphs of `source` (a store this batch does not write) into the new
+        generation, a few thousand graphs per serialised chunk."""
+        self._start_loader(True)  # quads read back from a store are valid
+        for i in range(0, len(graphs), self.COPY_GRAPHS):
+            quads = itertools.chain.from_iterable(
+                source.quads_for_pattern(None, None, None, g) for g in graphs[i : i + self.COPY_GRAPHS]
+            )
+            data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+            self.loaded_bytes += len(data)
+            self._write(data)
+        self._flush_loads()
+
+    def _finish_rebuild(self) -> None:
+        """Copy the graphs kept from the live generation, or, when the batch replaced few graphs
+        after all, copy what it loaded into a checkpoint without the replaced graphs."""
+        existing = self._existing_graphs()
+        if len(self.replaced) >= self.REBUILD_FRACTION * len(existing):
+            kept = [ox.NamedNode(g) for g in sorted(existing - self.replaced)]
+            self._copy(self.live, [ox.DefaultGraph(), *kept])
+            return
+        loaded = self._staged()
+        self._begin("checkpoint")
+        self._copy(loaded, [ox.DefaultGraph(), *loaded.named_graphs()])
+        del loaded
+
     def commit(self) -> None:
         try:
+            self._check_open()
+            if self.staged is None:
+                self._begin(self._choose(every_drop_known=True))
             self._flush_loads()
+            if self.mode == "rebuild":
+                self._finish_rebuild()
             self._staged().flush()
             if self.loaded_bytes >= self.OPTIMIZE_BYTES:
                 self._staged().optimize()
@@ -603,7 +703,9 @@ class OxigraphBatch(Batch):
             # readers always see an open store (the old one stays valid until dropped)
             owner._open(self.name)
             owner.generation = self.name
-            shutil.rmtree(owner.path / old, ignore_errors=True)
+            for path in [owner.path / old, *self.folders]:
+                if path.name != self.name:
+                    shutil.rmtree(path, ignore_errors=True)
         finally:
             self._lock.__exit__(None, None, None)
 
@@ -620,7 +722,8 @@ class OxigraphBatch(Batch):
             self._thread = None
         self.staged = None
         self._pending = []
-        shutil.rmtree(self.target, ignore_errors=True)
+        for path in self.folders:
+            shutil.rmtree(path, ignore_errors=True)
         self._lock.__exit__(None, None, None)
 
 

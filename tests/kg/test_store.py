@@ -12,7 +12,7 @@ from rdflib import Literal, URIRef
 
 from kg import iris
 from kg.build import Quads, lit
-from kg.store import OxigraphStore, QueryError, Store, StoreError, bind_values, open_store
+from kg.store import OxigraphBatch, OxigraphStore, QueryError, Store, StoreError, bind_values, open_store
 from kg.vocab import A2P, RDFS
 
 G1 = iris.graph("test", "one")
@@ -101,6 +101,51 @@ def test_oxigraph_failure_mid_batch_keeps_old_generation(
     assert labels(st2) == ["old"]
     assert sorted(p.name for p in (tmp_path / "g").glob("g*")) == [gen]
     st2.close()
+
+
+@pytest.mark.parametrize("share", [0.5, 1.01])  # rebuilt / rebuilt, then copied into a checkpoint
+def test_oxigraph_rebuild_keeps_what_the_batch_does_not_drop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, share: float
+) -> None:
+    """A batch that replaces many graphs is bulk-loaded into an empty generation and the other
+    graphs (and the default graph) are copied over; the result is what a checkpoint gives."""
+    monkeypatch.setattr(OxigraphBatch, "DIRECT_BYTES", 16)  # the loader starts at the first add
+    monkeypatch.setattr(OxigraphBatch, "REBUILD_MIN_GRAPHS", 1)
+    monkeypatch.setattr(OxigraphBatch, "REBUILD_FRACTION", share)
+    modes: list[str] = []
+    begin = OxigraphBatch._begin
+    monkeypatch.setattr(OxigraphBatch, "_begin", lambda self, mode: (modes.append(mode), begin(self, mode))[1])
+    with OxigraphStore(tmp_path / "g") as st:
+        st.replace(batch((S, RDFS.label, lit("a"), G1), (S, RDFS.label, lit("b"), G2)))
+        st.update(f'INSERT DATA {{ <{S}> <{RDFS.label}> "default" }}')
+        modes.clear()
+        with st.batch() as b:
+            b.drop([G1])
+            b.add(batch((S, RDFS.label, lit("c"), G1)))
+            b.drop([G1])  # dropped once per batch: what the batch wrote stays
+        assert modes == (["rebuild"] if share <= 0.5 else ["rebuild", "checkpoint"])
+        assert labels(st) == ["b", "c", "default"]
+        assert st.count() == 2 and len(st.store) == 3
+        assert sorted(p.name for p in (tmp_path / "g").glob("g*")) == [st.generation]
+
+
+def test_oxigraph_failure_while_copying_kept_graphs_keeps_old_generation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(OxigraphBatch, "REBUILD_MIN_GRAPHS", 1)
+    with OxigraphStore(tmp_path / "g") as st:
+        st.replace(batch((S, RDFS.label, lit("a"), G1), (S, RDFS.label, lit("b"), G2)))
+        gen = st.generation
+
+        def boom(self: OxigraphBatch, *a: object) -> None:
+            assert self.mode == "rebuild"
+            raise OSError("disk full (simulated)")
+
+        monkeypatch.setattr(OxigraphBatch, "_copy", boom)
+        with pytest.raises(OSError, match="disk full"):
+            st.replace(batch((S, RDFS.label, lit("c"), G1)), drop_graphs=[G1])
+        assert st.generation == gen and labels(st) == ["a", "b"]
+        assert sorted(p.name for p in (tmp_path / "g").glob("g*")) == [gen]
 
 
 def test_oxigraph_reopens_latest_generation(tmp_path: Path) -> None:

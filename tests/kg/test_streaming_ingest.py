@@ -108,34 +108,54 @@ def test_bad_row_in_the_last_file_leaves_the_store_as_it_was(
         assert quads(st) == before
 
 
+FORCE = {  # OxigraphBatch settings: the path a re-ingest of the 150-species download takes
+    "checkpoint": {"REBUILD_MIN_GRAPHS": 1 << 62},  # the replaced graphs removed one by one
+    "rebuild": {"REBUILD_MIN_GRAPHS": 1, "REBUILD_FRACTION": 0.1},  # kept graphs copied over
+    # rebuild started by the first drops, then too few graphs replaced: the loaded data is
+    # copied into a checkpoint without the replaced graphs
+    "rebuild+checkpoint": {"REBUILD_MIN_GRAPHS": 1, "REBUILD_FRACTION": 1.01},
+}
+
+
+@pytest.mark.parametrize("path", list(FORCE))
 def test_first_ingest_streams_through_one_bulk_load_and_reingest_replaces(
-    download: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    download: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str
 ) -> None:
     """Dropping graphs the store does not hold yet does not stop the loader: a first ingest is
-    one bulk load from the first chunk on. A second ingest of a changed download drops the
-    graphs it replaces (stopping the load where it must) and gives that download's graph."""
+    one bulk load from the first chunk on, into a checkpoint. A second ingest of a changed
+    download replaces the graphs (by whichever path) and gives that download's graph, keeping
+    what the download does not replace."""
     monkeypatch.setattr(OxigraphBatch, "DIRECT_BYTES", 4096)
     monkeypatch.setattr(kg.ingest, "ASSESSMENT_SECTION", 40)
     starts: list[int] = []
-    start = OxigraphBatch._start_loader
-    monkeypatch.setattr(OxigraphBatch, "_start_loader", lambda self: (starts.append(1), start(self))[1])
+    modes: list[str] = []
+    start, begin = OxigraphBatch._start_loader, OxigraphBatch._begin
+    monkeypatch.setattr(OxigraphBatch, "_start_loader",
+                        lambda self, lenient: (starts.append(1), start(self, lenient))[1])
+    monkeypatch.setattr(OxigraphBatch, "_begin", lambda self, mode: (modes.append(mode), begin(self, mode))[1])
     changed = tmp_path / "changed"
     shutil.copytree(download, changed)
     with open(download / "threats.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
     with open(changed / "threats.csv", "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows(rows[:-5])  # five threat rows fewer
+    other = f"<{iris.taxon('1')}> <{iris.ONTOLOGY}note> \"kept\" <{iris.graph('test', 'other')}> .\n"
     with open_store(f"oxigraph:{tmp_path / 'fresh'}") as st:
         ingest([changed], st)
+        st.replace(other.encode())
         expected = quads(st)
-    assert len(starts) == 1
+    assert len(starts) == 1 and modes == ["checkpoint", "checkpoint"]
+    for attr, value in FORCE[path].items():
+        monkeypatch.setattr(OxigraphBatch, attr, value)
     with open_store(f"oxigraph:{tmp_path / 'graph'}") as st:
         ingest([download], st)
+        st.replace(other.encode())  # a graph no ingest replaces
         first = quads(st)
-        starts.clear()
+        modes.clear()
         ingest([changed], st)
-        assert len(starts) > 1  # the load stopped to remove the graphs being replaced
+        assert "+".join(modes) == path
         assert quads(st) == expected != first
+        assert len(generations(tmp_path / "graph")) == 1
 
 
 def test_loader_error_aborts_the_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
