@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import os
 import random
@@ -52,6 +53,7 @@ from queries import TARGET_S, Case, Result, baseline_download, measure  # noqa: 
 from rdflib import Literal, URIRef  # noqa: E402
 
 from kg import iris  # noqa: E402
+from kg.vocab import A2P  # noqa: E402
 
 SITES = ("Lake Fictara", "Sungai Imajin river", "Bukit Rekaan peat swamp")
 PLACES = ("ID", "MY", "BN", "PH", "waterbody:Lake Fictara", "site:Bukit Rekaan peat swamp")
@@ -345,7 +347,10 @@ def pick(store: Any, sample: int, seed: int) -> dict[str, Any]:
     from kg.planning.coaffected import shortlist_cutoff
 
     cut = [(r["assessment"], shortlist_cutoff(store, r["assessment"])) for r in chosen]
+    named = [run(store, "links_taxon_names", taxon=r["taxon"]).rows[0] for r in chosen]
     return {
+        "names": [str(r["name"]) for r in named],
+        "genera": [r["genus"] for r in named if r["genus"] is not None],
         "shortlist": [{"focal": a, "minShared": Literal(t)} if t else {"focal": a} for a, t in cut],
         "taxa": [r["taxon"] for r in chosen],
         "linked": rng.sample(linked, min(sample, len(linked))),
@@ -404,8 +409,25 @@ def cases(p: dict[str, Any], only: set[str] | None) -> list[Case]:
         Case("planning_key_count", "planning_key_count", each("key", p["keys"])),
         Case("planning_keys 1", "planning_keys", each("assessment", p["assessments"])),
         Case("planning_taxon_latest", "planning_taxon_latest", each("taxonId", p["taxonIds"])),
+        # POST /pledges, /subscriptions, GET /pledges?taxon=: the taxa named, resolved by look-ups
+        Case(
+            "links_taxon_lookup genus",
+            "links_taxon_lookup",
+            [{"property": URIRef(str(A2P.genus)), "key": g} for g in p["genera"]],
+        ),
+        Case("links_taxon_names 1", "links_taxon_names", each("taxon", p["taxa"])),
+        Case(
+            "resolve taxa (POST /pledges)",
+            "call:resolve_taxa",
+            [{"names": [n]} for n in p["names"][:4]]
+            + [{"names": [n.lower()]} for n in p["names"][4:7]]
+            + [{"names": p["names"][7:]}, {"names": [str(x) for x in p["taxonIds"][:2]]}],
+        ),
+        # GET /reassessment: a page of the list kept per store generation (warm-up run computes it)
+        Case("reassessment page (GET)", "call:reassessment_page", each("offset", [0, 100, 5000, 50000])),
         # whole-graph answers: per request but the size of the graph, or at ingest / cache build
         Case("links_reassessment_age", "links_reassessment_age", [cutoff], bulk=True),
+        Case("reassessment list (computed)", "call:reassessment_list", bulk=True),
         Case("links_review_table CR", "links_review_table", [{"categoryCode": "CR"}], bulk=True),
         Case("links_review_table", "links_review_table", bulk=True),
         Case("links_table_cells", "links_table_cells", bulk=True),
@@ -441,7 +463,7 @@ def library_at(rev: str, dest: Path) -> Path:
         text=True,
         check=True,
     ).stdout.split()
-    for n in names:
+    for n in [n for n in names if n.endswith(".rq")]:
         text = subprocess.run(
             ["git", "-C", str(ROOT), "show", f"{rev}:{n}"], capture_output=True, text=True, check=True
         ).stdout
@@ -453,18 +475,50 @@ def library_at(rev: str, dest: Path) -> Path:
 TSV_READ = ("planning_scan_", "planning_keys", "planning_place_names")
 
 
+# request paths that are Python functions around bound look-ups, timed like a query: the
+# case's `query` names the function, its bindings are its arguments; the result's len is "rows"
+def _for_names(store: Any, names: list[str]) -> Any:
+    from kg.links.match import TaxonIndex, resolve_taxon
+
+    index = TaxonIndex.for_names(store, names)
+    return [resolve_taxon(index, n) for n in names]
+
+
+def _reassessment_page(store: Any, offset: int, limit: int = 100) -> Any:
+    from api.services.links import reassessment_page
+
+    return reassessment_page(store, today=REASSESS_DAY, limit=limit, offset=offset)["species"]
+
+
+def _reassessment_all(store: Any) -> Any:
+    from api.services.links import reassessment
+
+    return reassessment(store, today=REASSESS_DAY)
+
+
+REASSESS_DAY = date(2025, 6, 1)
+CALLS = {
+    "call:resolve_taxa": _for_names,
+    "call:reassessment_page": _reassessment_page,
+    "call:reassessment_list": _reassessment_all,
+}
+
+
 def use_library(folder: Path) -> None:
     """Point kg.query at another folder of .rq files, and time the scans kg.planning reads as
     TSV (kg.planning.graphdata.tuples) that way, not as rdflib rows (forked children inherit
-    both)."""
+    both). Cases naming a function of CALLS call it."""
     import kg.planning.graphdata
     import kg.query
 
     kg.query.QUERY_DIR = folder
+    kg.query.VARIANT_DIR = folder / "variants"
     kg.query.library.cache_clear()
     rows = kg.query.__dict__.setdefault("_rdflib_run", kg.query.run)
 
     def run(store: Any, name: str, **bindings: Any) -> Any:
+        if name in CALLS:
+            return CALLS[name](store, **bindings)
         if name.startswith(TSV_READ) and not any(v is not None for v in bindings.values()):
             return kg.planning.graphdata.tuples(store, name)[1]
         return rows(store, name, **bindings)
@@ -503,6 +557,96 @@ def ok(r: Result) -> bool:
     return not r.error and r.stalled is None and bool(r.times) and r.pct(0.95) <= TARGET_S
 
 
+def save(path: Path, parts: dict[str, dict[str, Result]], cs: list[Case], meta: dict[str, Any]) -> None:
+    """One run's parts (results by case label), its cases and settings, as JSON (--merge)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {
+        "meta": meta,
+        "cases": [[c.label, c.bulk] for c in cs],
+        "parts": {t: {k: dataclasses.asdict(r) for k, r in res.items()} for t, res in parts.items()},
+    }
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+
+def load(paths: list[Path]) -> tuple[dict[str, dict[str, Result]], list[tuple[str, bool]], list[dict[str, Any]]]:
+    """Parts, cases (in order, first seen first) and settings of saved runs."""
+    parts: dict[str, dict[str, Result]] = {}
+    cases_: dict[str, bool] = {}
+    metas = []
+    for p in paths:
+        data = json.loads(p.read_text(encoding="utf-8"))
+        metas.append(data["meta"])
+        for label, bulk in data["cases"]:
+            cases_.setdefault(label, bulk)
+        for t, res in data["parts"].items():
+            parts.setdefault(t, {}).update({k: Result(**r) for k, r in res.items()})
+    return parts, list(cases_.items()), metas
+
+
+def report(
+    parts: dict[str, dict[str, Result]], cs: list[tuple[str, bool]], metas: list[dict[str, Any]], info: dict[str, Any]
+) -> None:
+    """The table (Oxigraph before/after, rdflib baseline) and the headline, from run parts."""
+    m0 = metas[0]
+    tags = [t for t in parts if t.startswith("before")] + [t for t in parts if t == "after"]
+    base = parts.get("baseline", {})
+    print()
+    print(
+        f"Oxigraph {m0['url']} (172k species + keys + synthetic link data: {info.get('key_quads', 0):,.0f} key quads, "
+        f"{info.get('links_quads', 0):,.0f} pledge/event/mention quads, CITES {info.get('cites_links', 0):,.0f}, "
+        f"ex situ {info.get('exsitu_links', 0):,.0f}); rdflib memory: {m0['baseline_species']} species, same "
+        f"enrichment; p50 / p95 / max seconds (timed runs); time-out {m0['timeout']:g} s, bulk "
+        f"{m0['bulk_timeout']:g} s; runs: " + "; ".join(f"{m['parts']} at {m['started']} ({m['cases']} cases, "
+                                                       f"{m['seconds']:.0f} s)" for m in metas)
+    )
+    cols = [f"oxigraph 172k {t.split()[0]}" for t in tags]
+    head = f"| {'case':30} | {'kind':7} | " + " | ".join(f"{c + ' p50/p95/max (n)':36}" for c in cols)
+    head += f" | {'rows':11} | {'memory 17k p50/p95/max (n)':36} | {'ratio':>7} | {'<=1 s':5} |"
+    print(head)
+    print("|" + "|".join("-" * len(x) for x in head.split("|")[1:-1]) + "|")
+    ratios, mismatch = [], []
+    missing = Result(error="not run")
+    after = parts.get("after", {})
+    for label, bulk in cs:
+        o, m = after.get(label, missing), base.get(label, missing)
+        ratio = ""
+        if o.times and m.times and o.stalled is None and m.stalled is None:
+            r = statistics.median(m.times) / max(statistics.median(o.times), 1e-6)
+            ratios.append(r)
+            ratio = f"{r:.1f}x"
+        for t in tags[:-1]:
+            b = parts[t].get(label, missing)
+            if b.rows and o.rows and b.rows != o.rows:
+                mismatch.append(label)
+        cells = " | ".join(f"{parts[t].get(label, missing).cell():36}" for t in tags)
+        print(
+            f"| {label:30} | {'bulk' if bulk else 'request':7} | {cells} | {o.rows_cell():11} | "
+            f"{m.cell():36} | {ratio:>7} | {'yes' if ok(o) else 'NO':5} |"
+        )
+    absent = [lb for lb, _ in cs if after.get(lb, missing).error.startswith("KeyError")]
+    req = [lb for lb, bulk in cs if not bulk and lb not in absent and lb in after]
+    meet = [lb for lb in req if ok(after[lb])]
+    print(
+        f"not in the current library (query or parameter removed; measured before only): {', '.join(absent) or 'none'}"
+    )
+    stalls = [lb for lb, _ in cs if after.get(lb, missing).stalled is not None]
+    bulk_total = sum(statistics.median(after[lb].times) for lb, bulk in cs if bulk and lb in after and after[lb].times)
+    print(f"row counts differing from before: {', '.join(mismatch) or 'none'}")
+    print(f"stalled (after): {', '.join(stalls) or 'none'}; bulk cases: {bulk_total:.1f} s in total (medians)")
+    for t in tags[:-1]:
+        bres = parts[t]
+        breq = [lb for lb, bulk in cs if not bulk and lb in bres and not bres[lb].error.startswith("KeyError")]
+        bmeet = [lb for lb in breq if ok(bres[lb])]
+        bst = [lb for lb, _ in cs if lb in bres and bres[lb].stalled is not None]
+        print(f"{t}: {len(bmeet)}/{len(breq)} request cases <= 1 s p95, {len(bst)} of {len(bres)} cases stalled")
+    med = f"{statistics.median(ratios):.1f}x" if ratios else "n/a"
+    print(
+        f"headline: {len(meet)}/{len(req)} planning/links request cases meet <= 1 s p95 on Oxigraph at 172k "
+        f"species, {len(stalls)} of {len(after)} cases stall; median speed ratio rdflib-17k / "
+        f"Oxigraph-172k = {med} (Oxigraph on 10x the data)"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--source", type=Path, default=ROOT / "var" / "bench" / "graph172k")
@@ -520,6 +664,12 @@ def main() -> None:
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--build-only", action="store_true")
     ap.add_argument("--only", nargs="*")
+    ap.add_argument("--kind", choices=("request", "bulk"), help="only the request or only the bulk cases")
+    ap.add_argument(
+        "--parts", default="baseline,before,after", help="which to run: baseline, before (with --before), after"
+    )
+    ap.add_argument("--save", type=Path, help="write this run's results as JSON (for --merge)")
+    ap.add_argument("--merge", type=Path, nargs="*", help="print the table of saved runs; run nothing")
     args = ap.parse_args()
 
     import multiprocessing as mp
@@ -527,89 +677,59 @@ def main() -> None:
     from kg.query import QUERY_DIR
     from kg.store import open_store
 
+    if args.merge:
+        info = json.loads((args.work / "ENRICHED.json").read_text())
+        report(*load(args.merge), info)
+        return
     only = set(args.only) if args.only else None
     url = build_store(args.source, args.work, args.seed)
     if args.build_only:
         return
     info = json.loads((args.work / "ENRICHED.json").read_text())
+    want = set(args.parts.split(","))
+    started, t_start = datetime.now(UTC).strftime("%H:%M UTC"), time.perf_counter()
 
     def open_ox() -> Any:
         return open_store(url, read_only=True)
+
+    def select(cs: list[Case]) -> list[Case]:
+        return [c for c in cs if args.kind is None or c.bulk == (args.kind == "bulk")]
 
     ctx = mp.get_context("fork")  # the parent never opens RocksDB before forking
     qu: Any = ctx.Queue()
     picker = ctx.Process(target=lambda: qu.put(pick(open_ox(), args.sample, args.seed)))
     picker.start()
-    ox_cases = cases(qu.get(), only)
+    ox_cases = select(cases(qu.get(), only))
     picker.join()
 
-    variants = [("after", QUERY_DIR)]
-    if args.before:
+    variants = [("after", QUERY_DIR)] if "after" in want else []
+    if args.before and "before" in want:
         variants.insert(0, (f"before {args.before}", library_at(args.before, args.work / "before-rq")))
-    ox: dict[str, dict[str, Result]] = {}
-    base: dict[str, Result] = {}
-    if not args.no_baseline:
+    parts: dict[str, dict[str, Result]] = {}
+    if "baseline" in want and not args.no_baseline:
         mem = baseline_store(args)
         use_library(QUERY_DIR)
-        base = run_all(
-            lambda: mem, cases(pick(mem, args.sample, args.seed), only), args, "memory 17k", args.baseline_reps
+        parts["baseline"] = run_all(
+            lambda: mem, select(cases(pick(mem, args.sample, args.seed), only)), args, "memory 17k", args.baseline_reps
         )
     for tag, folder in variants:
         use_library(folder)
-        ox[tag] = run_all(open_ox, ox_cases, args, f"oxigraph {tag.split()[0]}", args.reps)
+        parts[tag] = run_all(open_ox, ox_cases, args, f"oxigraph {tag.split()[0]}", args.reps)
     use_library(QUERY_DIR)
-
-    print()
-    print(
-        f"Oxigraph {url} (172k species + keys + synthetic link data: {info.get('key_quads', 0):,.0f} key quads, "
-        f"{info.get('links_quads', 0):,.0f} pledge/event/mention quads, CITES {info.get('cites_links', 0):,.0f}, "
-        f"ex situ {info.get('exsitu_links', 0):,.0f}); rdflib memory: {args.baseline_species} species, same "
-        f"enrichment; p50 / p95 / max seconds (timed runs); time-out {args.timeout:g} s, bulk {args.bulk_timeout:g} s"
-    )
-    cols = [f"oxigraph 172k {t.split()[0]}" for t, _ in variants]
-    head = f"| {'case':30} | {'kind':7} | " + " | ".join(f"{c + ' p50/p95/max (n)':36}" for c in cols)
-    head += f" | {'rows':11} | {'memory 17k p50/p95/max (n)':36} | {'ratio':>7} | {'<=1 s':5} |"
-    print(head)
-    print("|" + "|".join("-" * len(s) for s in head.split("|")[1:-1]) + "|")
-    ratios, mismatch = [], []
-    after = ox["after"]
-    for c in ox_cases:
-        o, m = after[c.label], base.get(c.label, Result(error="not run"))
-        ratio = ""
-        if o.times and m.times and o.stalled is None and m.stalled is None:
-            r = statistics.median(m.times) / max(statistics.median(o.times), 1e-6)
-            ratios.append(r)
-            ratio = f"{r:.1f}x"
-        for t, _ in variants[:-1]:
-            b = ox[t][c.label]
-            if b.rows and o.rows and b.rows != o.rows:
-                mismatch.append(c.label)
-        cells = " | ".join(f"{ox[t][c.label].cell():36}" for t, _ in variants)
-        print(
-            f"| {c.label:30} | {'bulk' if c.bulk else 'request':7} | {cells} | {o.rows_cell():11} | "
-            f"{m.cell():36} | {ratio:>7} | {'yes' if ok(o) else 'NO':5} |"
-        )
-    absent = [c.label for c in ox_cases if after[c.label].error.startswith("KeyError")]
-    req = [c for c in ox_cases if not c.bulk and c.label not in absent]
-    meet = [c for c in req if ok(after[c.label])]
-    print(
-        f"not in the current library (query or parameter removed; measured before only): {', '.join(absent) or 'none'}"
-    )
-    stalls = [c.label for c in ox_cases if after[c.label].stalled is not None]
-    bulk_total = sum(statistics.median(after[c.label].times) for c in ox_cases if c.bulk and after[c.label].times)
-    print(f"row counts differing from before: {', '.join(mismatch) or 'none'}")
-    print(f"stalled (after): {', '.join(stalls) or 'none'}; bulk cases: {bulk_total:.1f} s in total (medians)")
-    if args.before:
-        breq = [c for c in ox_cases if not c.bulk and not ox[variants[0][0]][c.label].error.startswith("KeyError")]
-        bmeet = [c for c in breq if ok(ox[variants[0][0]][c.label])]
-        bst = [c for c in ox_cases if ox[variants[0][0]][c.label].stalled is not None]
-        print(f"before ({args.before}): {len(bmeet)}/{len(breq)} request cases <= 1 s p95, {len(bst)} stalled")
-    med = f"{statistics.median(ratios):.1f}x" if ratios else "n/a"
-    print(
-        f"headline: {len(meet)}/{len(req)} planning/links request cases meet <= 1 s p95 on Oxigraph at 172k "
-        f"species, {len(stalls)} of {len(ox_cases)} cases stall; median speed ratio rdflib-17k / "
-        f"Oxigraph-172k = {med} (Oxigraph on 10x the data)"
-    )
+    meta = {
+        "url": url,
+        "parts": ",".join(parts),
+        "started": started,
+        "seconds": time.perf_counter() - t_start,
+        "cases": len(ox_cases),
+        "baseline_species": args.baseline_species,
+        "timeout": args.timeout,
+        "bulk_timeout": args.bulk_timeout,
+        "argv": sys.argv[1:],
+    }
+    if args.save:
+        save(args.save, parts, ox_cases, meta)
+    report(parts, [(c.label, c.bulk) for c in ox_cases], [meta], info)
 
 
 if __name__ == "__main__":
