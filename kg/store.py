@@ -184,6 +184,27 @@ class Store(ABC):
     @abstractmethod
     def graph_names(self) -> set[str]: ...
 
+    def triples(
+        self, subject: Node | None = None, predicate: Node | None = None, obj: Node | None = None,
+        limit: int | None = None,
+    ) -> Iterator[tuple[Node, Node, Node]]:
+        """Triples of the union graph matching a pattern (None matches any term), at most `limit`.
+
+        The terms are bound as values (never pasted). Embedded stores read their indexes and
+        give a triple once per graph holding it; remote stores run a bound SELECT.
+        """
+        bound = {v: t for v, t in (("s", subject), ("p", predicate), ("o", obj)) if t is not None}
+        query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+        if limit is not None:
+            query += f" LIMIT {int(limit)}"
+        for r in self.select(query, bound):
+            yield r["s"] or subject, r["p"] or predicate, r["o"] or obj  # type: ignore[misc]
+
+    def contains(self, subject: Node | None = None, predicate: Node | None = None,
+                 obj: Node | None = None) -> bool:
+        """Whether any graph holds a triple matching the pattern (None matches any term)."""
+        return next(iter(self.triples(subject, predicate, obj, limit=1)), None) is not None
+
     def count(self) -> int:
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         return int(python_value(rows.rows[0]["n"]))
@@ -315,6 +336,15 @@ class MemoryStore(Store):
 
     def graph_names(self) -> set[str]:
         return {str(c.identifier) for c in self.ds.contexts() if isinstance(c.identifier, URIRef)}
+
+    def triples(
+        self, subject: Node | None = None, predicate: Node | None = None, obj: Node | None = None,
+        limit: int | None = None,
+    ) -> Iterator[tuple[Node, Node, Node]]:
+        pattern = (as_term(subject) if subject is not None else None,
+                   as_term(predicate) if predicate is not None else None,
+                   as_term(obj) if obj is not None else None, None)
+        return itertools.islice(((s, p, o) for s, p, o, _ in self.ds.quads(pattern)), limit)
 
 
 # --------------------------------------------------------------------------- oxigraph
@@ -449,6 +479,17 @@ class OxigraphStore(Store):
 
     def graph_names(self) -> set[str]:
         return {g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)}
+
+    def triples(
+        self, subject: Node | None = None, predicate: Node | None = None, obj: Node | None = None,
+        limit: int | None = None,
+    ) -> Iterator[tuple[Node, Node, Node]]:
+        pattern = [to_oxigraph(as_term(t)) if t is not None else None for t in (subject, predicate, obj)]
+        st = getattr(self, "store", None)  # the live generation (a batch's commit swaps it)
+        if st is None:
+            raise StoreError(f"{self.url} is closed")
+        for q in itertools.islice(st.quads_for_pattern(*pattern, None), limit):
+            yield _to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)  # type: ignore[misc]
 
     def close(self) -> None:
         if hasattr(self, "store"):

@@ -10,12 +10,14 @@ generation is never served.
 What the service itself writes without switching the generation is handled in two ways:
 
 * comments and stored suggestions (POST /comments, /feedback, `a2p enrich`) are *not* part of
-  the stored sheet. A request checks with two pattern scans whether the taxon has comments or
-  its latest assessment has suggestions; only then is the sheet built live;
+  the stored sheet. A request checks with two pattern look-ups (`Store.contains`) whether the
+  taxon has comments or its latest assessment has suggestions; only then is the sheet built live;
 * any other write through the service (SPARQL Update, links and pledges) calls `invalidate()`:
   the file is removed and a new one is built under a new epoch; meanwhile sheets are built live.
 
-Only Oxigraph stores are precomputed (they have generations and pattern scans).
+Only Oxigraph stores are precomputed: the file is keyed by their generation. The store is read
+through the `Store` contract alone (`triples`, `contains` and the builder's queries), so a store
+that can say when its content changed (a version the key can hold) could be precomputed too.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 
-import pyoxigraph as ox
+from rdflib import Literal, URIRef
 
 from kg import iris
 from kg.store import OxigraphStore, Store
@@ -41,9 +43,6 @@ log = logging.getLogger("a2p.api")
 
 SHEETS_FORMAT = 1  # bump when the stored JSON changes shape
 _CHUNK = 500
-_SIS_ID = ox.NamedNode(str(A2P.sisTaxonId))
-_ABOUT_ASSESSMENT = ox.NamedNode(str(A2P.aboutAssessment))
-_ABOUT = ox.NamedNode(str(SDO.about))
 
 # builds a taxon's sheet without comments and stored suggestions: (JSON, latest assessment
 # IRI or ''), None for an unknown taxon
@@ -125,14 +124,9 @@ class SheetStore:
         return zlib.decompress(row[0])
 
     def _has_annotations(self, taxon_id: str, latest: str) -> bool:
-        st: ox.Store | None = getattr(self.store, "store", None)
-        if st is None:  # a batch write is switching the generation: build the sheet live
+        if self.store.contains(predicate=SDO.about, obj=URIRef(iris.taxon(taxon_id))):
             return True
-        if _any(st.quads_for_pattern(None, _ABOUT, ox.NamedNode(iris.taxon(taxon_id)))):
-            return True
-        return bool(latest) and _any(
-            st.quads_for_pattern(None, _ABOUT_ASSESSMENT, ox.NamedNode(latest))
-        )
+        return bool(latest) and self.store.contains(predicate=A2P.aboutAssessment, obj=URIRef(latest))
 
     # -- building
 
@@ -201,9 +195,8 @@ class SheetStore:
                     self._building = None
 
     def _compute(self, key: tuple[str, int], path: str) -> sqlite3.Connection | None:
-        st: ox.Store = self.store.store  # type: ignore[attr-defined]
-        ids = sorted({q.object.value for q in st.quads_for_pattern(None, _SIS_ID, None)
-                      if isinstance(q.object, ox.Literal)})
+        ids = sorted({str(o) for _, _, o in self.store.triples(predicate=A2P.sisTaxonId)
+                      if isinstance(o, Literal)})
         tmp = f"{path}.tmp{os.getpid()}" if path else ""
         if tmp:
             with contextlib.suppress(OSError):
@@ -243,10 +236,6 @@ class SheetStore:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-def _any(it: Iterator[object]) -> bool:
-    return next(iter(it), None) is not None
 
 
 def _connect(path: str) -> sqlite3.Connection:

@@ -66,6 +66,26 @@ def test_binding_filters_optional_parameters(empty_store: Store) -> None:
     assert [str(r["s"]) for r in rows] == [iris.taxon("2")]
 
 
+def test_triples_and_contains_match_bound_patterns(empty_store: Store) -> None:
+    """`triples`/`contains` (the datasheet store's look-ups) on every backend: terms are bound,
+    a hostile value matches nothing, an unbound position matches anything, `limit` is kept."""
+    other = iris.taxon("2")
+    empty_store.replace(batch((S, RDFS.label, lit("x"), G1), (S, RDFS.label, lit("y"), G2),
+                              (other, A2P.rank, lit("species"), G2)))
+    label = URIRef(str(RDFS.label))
+    assert empty_store.contains(URIRef(S), label, Literal("x"))
+    assert empty_store.contains(predicate=URIRef(str(A2P.rank)), obj=Literal("species"))
+    assert not empty_store.contains(predicate=label, obj=Literal("species"))
+    assert not empty_store.contains(URIRef(other), label)
+    assert not empty_store.contains(predicate=label, obj=Literal('x" } UNION { ?s ?p ?o'))
+    with pytest.raises(QueryError):
+        empty_store.contains(URIRef("http://x/> } UNION {"))
+    found = set(empty_store.triples(URIRef(S), label))
+    assert found == {(URIRef(S), label, Literal("x")), (URIRef(S), label, Literal("y"))}
+    assert len(list(empty_store.triples(URIRef(S), label, limit=1))) == 1
+    assert {o for _, _, o in empty_store.triples(predicate=label)} >= {Literal("x"), Literal("y")}
+
+
 def test_malformed_query_is_query_error(empty_store: Store) -> None:
     with pytest.raises(QueryError):
         empty_store.select("SELECT ?s WHERE { ?s ")
