@@ -145,13 +145,18 @@ def reingest(args: argparse.Namespace, tmp: Path) -> None:
         r = measure("--child", str(download), f"oxigraph:{template}")
         print(f"populated store: first ingest of {species} species, {r['stored']:,} quads, "
               f"{r['ingest_s']:.1f} s, peak {r['peak_mb']:.0f} MB")
-    fractions = [float(f) for f in args.fractions.split(",")]
-    paths = args.paths.split(",")
+    if args.plan:  # FRACTION=PATH+PATH,...
+        plan = [(float(f), ps.split("+")) for f, _, ps in (item.partition("=") for item in args.plan.split(","))]
+    else:
+        plan = [(float(f), args.paths.split(",")) for f in args.fractions.split(",")]
+    paths = [p for _, ps in plan for p in ps]
     rows = []
-    for frac in fractions:
+    for frac, frac_paths in plan:
         n = max(1, round(species * frac))
+        t0 = time.perf_counter()
         sub = download if n >= species else subset_download(download, tmp / f"download-{n}", n)
-        for path in paths:
+        print(f"download of {n} species ready in {time.perf_counter() - t0:.1f} s", flush=True)
+        for path in frac_paths:
             store = tmp / f"store-{n}-{path}"
             clone_store(template, store)
             try:
@@ -177,8 +182,12 @@ def reingest(args: argparse.Namespace, tmp: Path) -> None:
     old = next((r for r in full if r["path"] == "checkpoint"), None)
     new = next((r for r in full if r["path"] == ("auto" if "auto" in paths else "rebuild")), None)
     if old and new:
-        print(f"re-ingest of {full[0]['fraction']:.0%} of the species, old path (checkpoint) over "
-              f"{new['path']}: {old['ingest_s'] / new['ingest_s']:.1f}x")
+        what = f"re-ingest of {full[0]['fraction']:.0%} of the species, old path (checkpoint) over {new['path']}"
+        if old["ingest_s"] == float("inf"):
+            print(f"{what}: > {args.path_timeout / new['ingest_s']:.1f}x (old path stopped after "
+                  f"{args.path_timeout:.0f} s)")
+        else:
+            print(f"{what}: {old['ingest_s'] / new['ingest_s']:.1f}x")
 
 
 def engine_ceiling(store_dir: Path, work: Path) -> dict[str, Any]:
@@ -225,6 +234,7 @@ def main() -> None:
                     help="--reingest: the populated store (read only; default: built from the download)")
     ap.add_argument("--fractions", default="0.05,0.25,0.5,1", help="--reingest: shares of the species")
     ap.add_argument("--paths", default="checkpoint,rebuild,auto", help="--reingest: ways to build")
+    ap.add_argument("--plan", default="", help="--reingest: FRACTION=PATH+PATH,... instead of the two above")
     ap.add_argument("--path-timeout", type=float, default=None, help="--reingest: seconds per run")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--reingest-child", nargs=3, help=argparse.SUPPRESS)

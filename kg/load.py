@@ -110,19 +110,38 @@ def _fewer_collections() -> Iterator[None]:
 DUMP_SUFFIXES = (".nq", ".nquads")
 
 
+RESTORE_CHUNK = 64 * 1024 * 1024  # bytes of a dump read, parsed and handed over at a time
+
+
 def restore(path: Path, store: Store) -> int:
-    """Load an `a2p export` N-Quads dump, replacing the graphs it contains; returns quads."""
-    data = path.read_bytes()
-    graphs: set[str] = set()
-    n = 0
-    try:
-        for quad in ox.parse(data, ox.RdfFormat.N_QUADS):
-            n += 1
-            if isinstance(quad.graph_name, ox.NamedNode):
-                graphs.add(quad.graph_name.value)
-    except SyntaxError as exc:
-        raise IngestError(str(path), f"not valid N-Quads: {exc}") from exc
-    store.replace(data, drop_graphs=graphs)
+    """Load an `a2p export` N-Quads dump, replacing the graphs it contains; returns quads.
+
+    The dump streams through one batch (all or nothing), a chunk of whole lines at a time: each
+    chunk is parsed (to name its graphs and check it) and handed to the batch after its graphs
+    are dropped, so memory holds one chunk, not the dump.
+    """
+    n = lines = 0
+    with store.batch() as batch, open(path, "rb") as fh:
+        rest = b""
+        while True:
+            block = fh.read(RESTORE_CHUNK)
+            data, _, rest = (rest + block).rpartition(b"\n") if block else (rest, b"", b"")
+            if not data:
+                if not block:
+                    break
+                continue
+            data += b"\n"
+            graphs: set[str] = set()
+            try:
+                for quad in ox.parse(data, ox.RdfFormat.N_QUADS):
+                    n += 1
+                    if isinstance(quad.graph_name, ox.NamedNode):
+                        graphs.add(quad.graph_name.value)
+            except SyntaxError as exc:
+                raise IngestError(str(path), f"not valid N-Quads (after line {lines}): {exc}") from exc
+            lines += data.count(b"\n")
+            batch.drop(graphs)
+            batch.add(data)
     return n
 
 

@@ -201,3 +201,34 @@ def test_duplicate_assessment_across_sources_is_refused(download: Path, empty_st
     with pytest.raises(IngestError, match="is also in"):
         ingest([download, download], empty_store)
     assert empty_store.count() == 0
+
+
+def test_restore_streams_a_dump_in_chunks_all_or_nothing(
+    download: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dump restored 1 MB at a time (chunks end mid-line) is the same graph, replaces the
+    graphs it holds (not others), and a bad line near the end leaves the store as it was."""
+    import kg.load
+
+    monkeypatch.setattr(kg.load, "RESTORE_CHUNK", 1_000_000)
+    monkeypatch.setattr(OxigraphBatch, "DIRECT_BYTES", 4096)
+    with open_store(f"oxigraph:{tmp_path / 'original'}") as st:
+        ingest([download], st)
+        original = quads(st)
+        dump = tmp_path / "dump.nq"
+        with open(dump, "wb") as fh:
+            st.dump(fh)
+    assert dump.stat().st_size > 3_000_000  # several chunks
+    other = f"<{iris.taxon('1')}> <{iris.ONTOLOGY}note> \"kept\" <{iris.graph('test', 'other')}> .\n"
+    with open_store(f"oxigraph:{tmp_path / 'restored'}") as st:
+        st.replace(other.encode())
+        assert kg.load.restore(dump, st) == len(original)
+        kg.load.restore(dump, st)  # again: the dump's graphs are replaced, not doubled
+        restored = quads(st)
+        assert restored - original == {str(q) for q in ox.parse(other.encode(), ox.RdfFormat.N_QUADS)}
+        assert original <= restored
+        bad = tmp_path / "bad.nq"
+        bad.write_bytes(dump.read_bytes() + b"<broken \n")
+        with pytest.raises(IngestError, match="bad.nq.*not valid N-Quads"):
+            kg.load.restore(bad, st)
+        assert quads(st) == restored

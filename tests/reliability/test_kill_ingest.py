@@ -11,11 +11,16 @@ exactly the old graph or exactly the new one (quad count, per-graph counts, and 
 graph every quad), and take no more disk than the two graphs together.
 A final uninterrupted ingest on a killed store must give the new graph.
 
+That ingest mostly adds graphs (the batch is written into a checkpoint of the store). A second,
+smaller test kills a re-ingest that replaces every graph of a 3,000-species store (the batch
+is bulk-loaded into an empty generation and the kept graphs are copied over), 6 times.
+
 Kills run two at a time (the timings are measured under the same load).
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import os
@@ -28,17 +33,20 @@ from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from relysupport import A2P, Fingerprint, a2p, fingerprint, synth
 
-from kg.store import Store, open_store
+from kg.load import ingest
+from kg.store import OxigraphBatch, Store, open_store
 
 NEW_SPECIES = 17_000
 OLD_SPECIES = 3_000
 KILLS = 20  # runs killed before they end
 MAX_RUNS = 34  # kill times near the end may come after a run has finished: run more then
 PARALLEL = 2
+REBUILD_SPECIES = 1_000
 SEED = 20261125
 
 
@@ -119,10 +127,47 @@ def test_sigkill_during_ingest_leaves_old_or_new_graph(
     old_download, new_download = downloads
     template = tmp_path / "old-store"
     a2p("ingest", str(old_download), "--store", f"oxigraph:{template}", "-q")
+    kill_and_check(template, new_download, tmp_path, KILLS, MAX_RUNS, min_quads=(100_000, 1_000_000))
+
+
+@pytest.mark.slow
+def test_sigkill_during_reingest_that_rebuilds(tmp_path: Path) -> None:
+    """Every graph of a 1,000-species store replaced: the new generation is rebuilt (checked
+    in-process first)."""
+    download = synth(tmp_path / "download", REBUILD_SPECIES, 13)
+    template = tmp_path / "old-store"
+    a2p("ingest", str(download), "--store", f"oxigraph:{template}", "-q")
+    changed = tmp_path / "changed"
+    shutil.copytree(download, changed)
+    with open(download / "threats.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    with open(changed / "threats.csv", "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows[: len(rows) // 2])  # half the threat rows
+    probe = tmp_path / "probe"
+    shutil.copytree(template, probe)
+    modes: list[str] = []
+    begin = OxigraphBatch._begin
+
+    def spy(self: OxigraphBatch, mode: str) -> Any:
+        modes.append(mode)
+        return begin(self, mode)
+
+    with pytest.MonkeyPatch.context() as mp, open_store(f"oxigraph:{probe}") as st:
+        mp.setattr(OxigraphBatch, "_begin", spy)
+        ingest([changed], st)
+    assert modes == ["rebuild"]
+    shutil.rmtree(probe)
+    kill_and_check(template, changed, tmp_path, 6, 12, min_quads=(80_000, 80_000))
+
+
+def kill_and_check(template: Path, new_download: Path, tmp_path: Path, kills: int, max_runs: int,
+                   min_quads: tuple[int, int]) -> None:
+    """Kill `a2p ingest NEW` into copies of `template` until `kills` runs were killed before
+    they ended; every killed store must reopen as the old graph or the new one."""
     old = fingerprint(f"oxigraph:{template}")
     with open_store(f"oxigraph:{template}") as st:
         old_dump = dump_digest(st)
-    assert old.quads > 100_000
+    assert old.quads > min_quads[0]
 
     # calibrate: two complete ingests side by side, as the kills will run
     refs = [tmp_path / f"ref{i}" for i in range(PARALLEL)]
@@ -134,7 +179,7 @@ def test_sigkill_during_ingest_leaves_old_or_new_graph(
         assert run.exit_code == 0, run.stderr
     new = fingerprint(f"oxigraph:{refs[0]}")
     assert fingerprint(f"oxigraph:{refs[1]}") == new, "the same ingest gave two different graphs"
-    assert new != old and new.quads > 1_000_000
+    assert new != old and new.quads > min_quads[1]
     size_limit = disk_bytes(template) + disk_bytes(refs[0])
     duration = min(r.seconds for r in calib)
     write_start = min(max(r.first_write for r in calib), duration * 0.9)
@@ -144,9 +189,9 @@ def test_sigkill_during_ingest_leaves_old_or_new_graph(
     # kill times as fractions of the ingest's duration; the duration is re-estimated from every
     # run that ends before its kill (the machine's load varies), so the late kills stay late
     rng = random.Random(SEED)
-    fractions = [rng.uniform(0.02, 0.98) for _ in range(10)]  # anywhere
-    fractions += [rng.uniform(write_start / duration, 0.99) for _ in range(6)]  # while writing
-    fractions += [rng.uniform(0.8, 0.99) for _ in range(MAX_RUNS - len(fractions))]  # switch
+    fractions = [rng.uniform(0.02, 0.98) for _ in range(kills // 2)]  # anywhere
+    fractions += [rng.uniform(write_start / duration, 0.99) for _ in range(kills * 3 // 10)]  # writing
+    fractions += [rng.uniform(0.8, 0.99) for _ in range(max_runs - len(fractions))]  # switch
     rng.shuffle(fractions)
     estimate = [duration]
     times: dict[int, float] = {}
@@ -171,10 +216,10 @@ def test_sigkill_during_ingest_leaves_old_or_new_graph(
     kept: Path | None = None  # the latest killed store, for the final ingest
     with ThreadPoolExecutor(PARALLEL) as pool:
         pending: set[Future[tuple[int, str]]] = set()
-        upcoming = iter(range(MAX_RUNS))
+        upcoming = iter(range(max_runs))
         while True:
             killed = sum(o != "finished" for _, o in results)
-            while len(pending) < PARALLEL and killed + len(pending) < KILLS:
+            while len(pending) < PARALLEL and killed + len(pending) < kills:
                 i = next(upcoming, None)
                 if i is None:
                     break
@@ -193,7 +238,7 @@ def test_sigkill_during_ingest_leaves_old_or_new_graph(
                 kept = tmp_path / f"kill{i}"
     runs = len(results)
     report = [f"{times[i]:6.1f}s {outcome}" for i, outcome in sorted(results, key=lambda r: times[r[0]])]
-    print(f"\ningest of {NEW_SPECIES} species: {duration:.1f} s (two side by side; "
+    print(f"\ningest of {new_download.name}: {duration:.1f} s (two side by side; "
           f"{estimate[0]:.1f} s at the shortest later), store folder first written at "
           f"{write_start:.1f} s; old graph {old.quads} quads, new {new.quads}")
     print("kills (time since start, store state after reopening):\n  " + "\n  ".join(report))
@@ -202,7 +247,7 @@ def test_sigkill_during_ingest_leaves_old_or_new_graph(
 
     torn = [times[i] for i, outcome in results if outcome == "torn"]
     assert not torn, f"store neither old nor new after a kill: {torn}"
-    assert runs - outcomes["finished"] >= KILLS, f"too few kills landed before the end: {report}"
+    assert runs - outcomes["finished"] >= kills, f"too few kills landed before the end: {report}"
     assert outcomes["old"] > 0
 
     # the last killed store is the one a user would retry on: a full ingest gives the new graph
