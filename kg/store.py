@@ -5,8 +5,9 @@
     open_store("sparql:QUERY_URL[,UPDATE_URL]")   any SPARQL 1.1 Protocol server
 
 Every backend offers the same contract: `select`/`ask`/`construct` with bound values
-(never string pasting), `update` for small transactional writes, `replace` for an
-all-or-nothing batch write of N-Quads (the ingest path), `dump` for backups, `count`.
+(never string pasting), `triples`/`contains` for pattern look-ups, `update` for small
+transactional writes, `replace` and `batch` for an all-or-nothing batch write of N-Quads (the
+ingest path), `dump` for backups, `count`.
 Queries see the union of all named graphs as their default graph.
 """
 
