@@ -355,9 +355,11 @@ class OxigraphStore(Store):
     """Embedded Oxigraph on disk, with generation directories for atomic batch writes.
 
     PATH holds `CURRENT` (the name of the live generation) and generation folders
-    `gNNNNNN/`. `replace` checkpoints the live generation into a new one (hard links,
-    cheap), applies the batch there, and only then switches `CURRENT` with an atomic
-    rename: a process killed at any point leaves either the old or the new graph.
+    `gNNNNNN/`. A batch (`replace`, `batch`) writes a new generation, either a checkpoint of the
+    live one (hard links, cheap) with the batch applied, or, when it replaces many graphs, a
+    fresh one holding the batch and the graphs it keeps (see `OxigraphBatch`), and only then
+    switches `CURRENT` with an atomic rename: a process killed at any point leaves either the
+    old or the new graph.
     """
 
     def __init__(self, path: str | os.PathLike[str], read_only: bool = False) -> None:
