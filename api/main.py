@@ -95,7 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         registry = Registry(
             settings=settings,
-            text=TextEngine(enabled=settings.use_nlp, max_batch=settings.suggest_batch),
+            text=TextEngine(enabled=settings.use_nlp, max_batch=settings.suggest_batch,
+                            workers=settings.suggest_workers),
             buckets=BucketEngine(max_batch=settings.suggest_batch),
         )
         app.state.registry = registry

@@ -110,6 +110,13 @@ class Settings(BaseSettings):
         "itself: 16 clients, p95 715 against 1124 ms with 32 on the busy 2-core machine).",
     )
 
+    suggest_workers: int = Field(
+        1,
+        ge=1,
+        description="/suggest drafts run through the nlp pipeline at the same time (each its "
+        "own batch of A2P_SUGGEST_BATCH drafts; 1: one after the other).",
+    )
+
     sheet_cache_entries: int = Field(
         4096, ge=0, description="Species/assessment datasheets kept ready to send (0: none)."
     )

@@ -166,6 +166,40 @@ def wait_ready(base: str, nlp: bool, timeout: float, warm_up: bool = True) -> di
     raise RuntimeError(f"server not ready after {timeout:.0f} s: {health}")
 
 
+def rss_mb(pid: int) -> tuple[float, float]:
+    """Resident memory of a process now and at its peak (VmRSS, VmHWM; Linux /proc), MB."""
+    found = {"VmRSS:": 0.0, "VmHWM:": 0.0}
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                parts = line.split()
+                if parts and parts[0] in found:
+                    found[parts[0]] = int(parts[1]) / 1024
+    except OSError:
+        pass
+    return found["VmRSS:"], found["VmHWM:"]
+
+
+def thread_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds of each thread of a process, by thread id (Linux /proc; Python 3.11 does
+    not name its threads for the OS)."""
+    out: dict[str, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for t in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{t}/stat") as fh:
+                tail = fh.read().rsplit(")", 1)[1]
+        except OSError:
+            continue
+        f = tail.split()
+        out[t] = (int(f[11]) + int(f[12])) / tick
+    return out
+
+
 def cpu_seconds(pid: int) -> float:
     """User+system CPU of a process and its children that were waited for (Linux /proc)."""
     try:
@@ -275,20 +309,25 @@ class RawClient:
 
 async def load(base: str, requests: list[tuple[str, str, dict | None]], concurrency: int,
                max_seconds: float) -> dict:
-    """Closed loop: `concurrency` clients send the requests in order; latency per request."""
+    """Closed loop: `concurrency` clients send the requests in order; latency per request.
+
+    Request bodies are serialised before the clock starts, and responses are not parsed, so
+    the load generator's own CPU per request (`client_cpu_ms_per_request`, this process, while
+    the clients run) stays small beside the server's on the shared cores.
+    """
     host, port = base.split("//", 1)[1].split(":")
     latencies: list[float] = []
     errors: list[str] = []
-    it = iter(requests)
+    it = iter([(m, p, json.dumps(b).encode() if b is not None else None)
+               for m, p, b in requests])
     stop_at = time.perf_counter() + max_seconds
 
     async def worker() -> None:
         client = RawClient(host, int(port))
         try:
-            for method, path, body in it:
+            for method, path, payload in it:
                 if time.perf_counter() > stop_at:
                     return
-                payload = json.dumps(body).encode() if body is not None else None
                 t0 = time.perf_counter()
                 try:
                     status, data = await client.request(method, path, payload)
@@ -301,9 +340,9 @@ async def load(base: str, requests: list[tuple[str, str, dict | None]], concurre
         finally:
             await client.close()
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    wall = time.perf_counter() - t0
+    wall, client_cpu = time.perf_counter() - t0, time.process_time() - c0
     lat = sorted(latencies)
 
     def pct(p: float) -> float:
@@ -319,6 +358,7 @@ async def load(base: str, requests: list[tuple[str, str, dict | None]], concurre
         "p95_ms": round(pct(95), 1),
         "p99_ms": round(pct(99), 1),
         "mean_ms": round(1000 * statistics.fmean(lat), 1) if lat else 0.0,
+        "client_cpu_ms_per_request": round(1000 * client_cpu / max(1, len(lat)), 2),
     }
 
 
@@ -397,12 +437,19 @@ def measure(args: argparse.Namespace, store: str, extra_env: dict[str, str], lab
         if args.only:
             phases = [(n, r) for n, r in phases if n.startswith(args.only)]
         for name, reqs in phases:
-            c0 = cpu_seconds(proc.pid)
+            c0, t0 = cpu_seconds(proc.pid), thread_cpu(proc.pid)
             r = asyncio.run(load(base, reqs, args.concurrency, args.max_seconds))
             r["server_cpu_ms_per_request"] = round(
                 1000 * (cpu_seconds(proc.pid) - c0) / max(1, r["requests"]), 2)
+            # which server threads were busy (a thread near 100 % of the wall time limits the
+            # throughput whatever the other core does)
+            t1 = thread_cpu(proc.pid)
+            busy = {k: (v - t0.get(k, 0.0)) / max(r["seconds"], 1e-9) for k, v in t1.items()}
+            r["server_threads_busy"] = [round(v, 2) for v in sorted(busy.values(), reverse=True)[:6]
+                                        if v >= 0.01]
             results[name] = r
         results["load_average_after"] = os.getloadavg()
+        results["server_rss_mb"], results["server_peak_rss_mb"] = rss_mb(proc.pid)
     finally:
         stop_server(proc)
     return results
@@ -411,7 +458,7 @@ def measure(args: argparse.Namespace, store: str, extra_env: dict[str, str], lab
 def print_table(results: dict, with_targets: bool) -> bool:
     print(f"\n{results['label']}")
     print(f"{'endpoint':<18}{'requests':>9}{'errors':>8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}"
-          f"{'p99 ms':>9}{'cpu ms':>8}  target p95")
+          f"{'p99 ms':>9}{'cpu ms':>8}{'client':>8}  target p95")
     ok = True
     for name, path in PHASES:
         if name not in results:
@@ -422,11 +469,16 @@ def print_table(results: dict, with_targets: bool) -> bool:
         verdict = f"<= {TARGETS[name]:.0f} ms {'met' if met else 'NOT met'}" if with_targets else ""
         print(f"{path:<18}{r['requests']:>9}{r['errors']:>8}{r['throughput_rps']:>9}"
               f"{r['p50_ms']:>9}{r['p95_ms']:>9}{r['p99_ms']:>9}"
-              f"{r['server_cpu_ms_per_request']:>8}  {verdict}")
+              f"{r['server_cpu_ms_per_request']:>8}{r['client_cpu_ms_per_request']:>8}  {verdict}")
         for e in r["error_samples"]:
             print("   error:", e)
+        if r.get("server_threads_busy"):
+            print("   busiest server threads (CPU share of the wall time):",
+                  " ".join(f"{v:.2f}" for v in r["server_threads_busy"]))
     la, lb = results["load_average_before"], results["load_average_after"]
-    print(f"cpu ms: server CPU per request. Load average before/after: {la[0]:.1f} / {lb[0]:.1f} "
+    print(f"cpu ms: server CPU per request; client: the load generator's CPU per request. "
+          f"Server RSS at the end {results.get('server_rss_mb', 0):.0f} MB, peak "
+          f"{results.get('server_peak_rss_mb', 0):.0f} MB. Load average before/after: {la[0]:.1f} / {lb[0]:.1f} "
           f"on {os.cpu_count()} CPUs (other work on the machine inflates latencies)")
     return ok
 
@@ -589,6 +641,8 @@ def main() -> None:
                     "(one by one against batched).")
     ap.add_argument("--breakdown-drafts", type=int, default=64)
     ap.add_argument("--out", default="", help="Write the results as JSON here too.")
+    ap.add_argument("--env", action="append", default=[], metavar="A2P_NAME=VALUE",
+                    help="Extra environment of the service server (not the baseline); repeatable.")
     args = ap.parse_args()
 
     base_dir = ROOT / "var" / "bench"
@@ -607,6 +661,10 @@ def main() -> None:
 
     print(f"graph: {label} ({store})", flush=True)
     common = {"A2P_READ_ONLY": "true"} if args.read_only else {}
+    if args.only == "suggest":
+        # /species is not measured: its precomputed datasheets (minutes of one core at 172k
+        # species, started by the first /species request) would compete with /suggest
+        common["A2P_SHEET_STORE"] = "false"
     if args.grid:
         run_grid(args, store, label, common, base_dir)
         return
@@ -620,7 +678,9 @@ def main() -> None:
                                       "baseline: no batching across requests, torch default threads, "
                                       "no datasheet cache",
                                       base_dir)
-    results["service"] = measure(args, store, common, "service as configured by default",
+    extra = dict(e.split("=", 1) for e in args.env)
+    results["service"] = measure(args, store, {**common, **extra},
+                                 f"service: defaults{' with ' + str(extra) if extra else ''}",
                                  base_dir)
     if "baseline" in results:
         print_table(results["baseline"], with_targets=False)

@@ -80,7 +80,12 @@ SERVE_PRECISION = "bf16"
 # ... and its encoder batch: texts are sorted by token count and cut into batches of this many,
 # so a small batch pads little (16 demo drafts at a time: 19 ms a draft with 64, 10 ms with 8)
 SERVE_BATCH = 8
-VERSION = "0.2.0"
+VERSION = "0.3.0"
+# what the embedding features embed: "units" — the extraction's candidate units of the embedded
+# fields, with its encoder (0.3.0; a /suggest draft's units are encoded once, for both);
+# "fields" — the first 1500 characters of each field, 128 tokens (0.2.0)
+EMBED_MODE = "units"
+EMBED_MODES = ("units", "fields")
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"
 EMBED_FIELDS = ("rationale", "threats", "habitat")
@@ -197,9 +202,78 @@ def _embed_texts(p: Profile) -> list[str]:
     return [_plain(p.texts.get(k, ""))[:1500] for k in EMBED_FIELDS]
 
 
+@cache
+def _unit_policies() -> tuple[tuple[str, Any], ...]:
+    """(kind, FieldPolicy) of the extraction pipeline's unit detectors (nlp/configs/extract.cfg)."""
+    from nlp.components import UnitDetector
+    from nlp.pipeline import get_extractor
+
+    return tuple(
+        (pipe.kind, pipe.policy) for _, pipe in get_extractor().pipeline.pipeline if isinstance(pipe, UnitDetector)
+    )
+
+
+def unit_texts(p: Profile) -> list[str]:
+    """The extraction's candidate units (`nlp.units`, the clauses it maps to action and threat
+    codes) of the embedded fields, each once, in text order: exactly the strings the
+    extraction's mappers encode, so their embeddings come from the shared embedder's memo."""
+    from nlp.segment import sentence_spans
+    from nlp.units import find_units
+
+    out: dict[str, None] = {}
+    for f in EMBED_FIELDS:
+        t = _plain(p.texts.get(f, ""))
+        if not t.strip():
+            continue
+        sents = sentence_spans(t)
+        for kind, policy in _unit_policies():
+            for u in find_units(t, sents, kind, f, policy):
+                out.setdefault(t[u.start : u.end])
+    return list(out)
+
+
+@dataclass
+class UnitEncoder:
+    """Embeds a profile as the mean of its candidate units' embeddings (`unit_texts`), with the
+    extraction's own encoder (`embedder()` of its threat mapper: same model, sequence length,
+    precision and memo), so that serving a draft encodes each unit once for both."""
+
+    embedder: Any
+
+    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        return np.asarray(self.embedder.encode(texts, progress=progress))
+
+
+def profile_embedder(mode: str = EMBED_MODE, serve: bool = False) -> Any:
+    """The embedder of the embedding features: the extraction's (a UnitEncoder) for "units";
+    for "fields" the 128-token encoder (fp32 in training, SERVE_PRECISION when serving)."""
+    if mode not in EMBED_MODES:
+        raise ValueError(f"embed mode must be one of {', '.join(EMBED_MODES)}, not {mode!r}")
+    if mode == "units":
+        return unit_encoder()
+    from nlp.embed import shared_embedder
+
+    return shared_embedder(batch_size=SERVE_BATCH, precision=SERVE_PRECISION) if serve else shared_embedder()
+
+
+def unit_encoder() -> UnitEncoder:
+    from nlp.components import CodeMapper
+    from nlp.pipeline import MAPPERS, get_extractor
+
+    pipeline = get_extractor().pipeline
+    mapper = pipeline.get_pipe(next(n for n, kind in MAPPERS.items() if kind == "threats"))
+    assert isinstance(mapper, CodeMapper)
+    return UnitEncoder(mapper.embedder())
+
+
 def embeddings(profiles: Sequence[Profile], embedder: Any, progress: bool = False) -> np.ndarray:
-    """Mean of the unit embeddings of the non-empty embedded fields (zeros when none)."""
-    texts = [_embed_texts(p) for p in profiles]
+    """Mean of the embeddings of a profile's texts, normalised (zeros when none): the first
+    1500 characters of each non-empty embedded field, or with a `UnitEncoder` the extraction's
+    candidate units of those fields."""
+    if isinstance(embedder, UnitEncoder):
+        texts = [unit_texts(p) for p in profiles]
+    else:
+        texts = [_embed_texts(p) for p in profiles]
     flat = sorted({t for ts in texts for t in ts if t.strip()})
     if not flat:
         return np.zeros((len(profiles), 384), dtype=np.float32)
@@ -663,9 +737,7 @@ def recommend(
     ctx = ctx or LabelContext.from_profiles(profiles)
     hidden = [p.hidden() for p in profiles]
     if loaded is not None and loaded.embed and embedder is None:
-        from nlp.embed import shared_embedder
-
-        embedder = shared_embedder(batch_size=SERVE_BATCH, precision=SERVE_PRECISION)
+        embedder = profile_embedder(loaded.meta.get("embed_mode", "fields"), serve=True)
     X = featurize(hidden, ctx, embedder if loaded is not None and loaded.embed else None) if loaded else []  # noqa: N806
     M = loaded.model._matrix(X).tocsr() if loaded else None  # noqa: N806
     P = loaded.model.proba_of_matrix(M) if loaded else None  # noqa: N806
@@ -769,6 +841,7 @@ def train(
     *,
     version: str = VERSION,
     embed: bool = True,
+    embed_mode: str = EMBED_MODE,
     C: float = 0.1,  # noqa: N803
     real_data_figures: Mapping[str, Any] | None = None,
     allow_real_data_in_repo: bool = False,
@@ -791,11 +864,7 @@ def train(
     t0 = time.time()
     profiles = load_profiles(paths)
     ctx = LabelContext.from_profiles(profiles)
-    embedder = None
-    if embed:
-        from nlp.embed import shared_embedder
-
-        embedder = shared_embedder()
+    embedder = profile_embedder(embed_mode) if embed else None
     lab = [p for p in profiles if labelled(p)]
     Y = np.asarray([[int(b in gold_buckets(p, ctx)) for b in BUCKETS] for p in lab], dtype=int)  # noqa: N806
     X = featurize([p.hidden() for p in lab], ctx, embedder, progress=progress)  # noqa: N806
@@ -817,6 +886,7 @@ def train(
         "labelling_functions": [lf.name for lf in LABELLING_FUNCTIONS],
         "exsitu_version": exsitu_steps.VERSION,
         "embed_fields": list(EMBED_FIELDS),
+        "embed_mode": embed_mode if embed else None,
         "thresholds": dict(zip(BUCKETS, map(float, model.thresholds_), strict=True)),
         "Cs": list(model.Cs or ()),
         "chosen_C": dict(zip(BUCKETS, map(float, model.C_), strict=True)),
@@ -833,6 +903,11 @@ def train(
         from nlp.embed import encoder_info
 
         config["encoder"] = encoder_info()
+        if isinstance(embedder, UnitEncoder):
+            config["unit_encoder"] = {
+                "max_seq_length": embedder.embedder.max_seq_length,
+                "precision": embedder.embedder.precision,
+            }
     if real_data_figures:
         metrics["real_data_held_out"] = dict(real_data_figures)
     (target / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
@@ -857,6 +932,21 @@ def _table(m: Mapping[str, Any]) -> list[str]:
         f"| {m['rules']['mean_macro_f1']:.3f} | {m['model']['mean_f1']:.3f} | |"
     )
     return lines
+
+
+def _embedding_text(config: Mapping[str, Any]) -> str:
+    fields = ", ".join(config["embed_fields"])
+    if not config.get("embeddings", True):
+        return "no text embeddings"
+    if config.get("embed_mode", "fields") == "units":
+        u = config.get("unit_encoder", {})
+        return (
+            f"the mean embedding of the extraction's candidate units (`nlp.units`: the clauses it maps to action and "
+            f"threat codes) in the {fields} texts, from the extraction's own encoder ({u.get('max_seq_length', '?')} "
+            f"tokens, {u.get('precision', '?')}), so that serving encodes each unit once for the extraction and the "
+            "bucket model"
+        )
+    return f"embeddings of the {fields} texts (first 1500 characters each, 128 tokens)"
 
 
 def model_card(config: Mapping[str, Any], metrics: Mapping[str, Any]) -> str:
@@ -896,7 +986,8 @@ def model_card(config: Mapping[str, Any], metrics: Mapping[str, Any]) -> str:
         "## Training command",
         "",
         "    a2p synth --species 6000 --seed 11 --out var/synth-buckets",
-        f"    python -m nlp.buckets train var/synth-buckets --out models/buckets --seed {config['seed']} \\",
+        f"    python -m nlp.buckets train var/synth-buckets --out models/buckets --seed {config['seed']} "
+        f"--embed {config.get('embed_mode') or 'fields'} \\",
         "        --real-data ../shared/data   # adds the held-out real-data figures; nothing from them is stored",
         "",
         "## Method",
@@ -906,7 +997,7 @@ def model_card(config: Mapping[str, Any], metrics: Mapping[str, Any]) -> str:
         "3.4.x → ex situ; plus Target-3 and ex situ evidence where available). The model sees only the visible part:",
         "category, parsed criteria, threats with scope/severity/timing, habitats, places, trend, taxonomy (class,",
         "order, family, genus), the visible rules, the ex situ guidelines' roles, mentions in the narrative (threat",
-        f"cues, ex situ roles, named places) and embeddings of the {', '.join(config['embed_fields'])} texts. One",
+        f"cues, ex situ roles, named places) and {_embedding_text(config)}. One",
         "class-balanced logistic regression per bucket; its regularisation C (from "
         f"{config.get('Cs', [])}), Platt calibration and decision threshold are chosen per bucket on 5-fold",
         "out-of-fold values of the training rows only. C: "
@@ -989,17 +1080,13 @@ def staerk_agreement(profiles: Sequence[Profile], exev: Mapping[str, Mapping[str
     return m
 
 
-def evaluate_real(shared: Path, embed: bool = True, seed: int = 0) -> dict[str, Any]:
+def evaluate_real(shared: Path, embed: bool = True, seed: int = 0, embed_mode: str = EMBED_MODE) -> dict[str, Any]:
     """Held-out figures on the real material in ../shared/data (nothing is written)."""
     from kg.planning import sources
 
     shared = Path(shared)
     out: dict[str, Any] = {}
-    embedder = None
-    if embed:
-        from nlp.embed import shared_embedder
-
-        embedder = shared_embedder()
+    embedder = profile_embedder(embed_mode) if embed else None
     t21 = shared / "coded-species-target-2021"
     t3 = sources.target3(t21) if t21.is_dir() else {}
     ex_dir = shared / "staerk-eu-insitu-exsitu-2022"
@@ -1038,6 +1125,8 @@ def main(argv: list[str] | None = None) -> None:
     t.add_argument("--out", default=str(MODELS / NAME))
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--no-embed", action="store_true")
+    t.add_argument("--embed", choices=EMBED_MODES, default=EMBED_MODE, help="what the embedding features embed")
+    t.add_argument("--version", default=VERSION)
     t.add_argument(
         "--real-data",
         help="../shared/data: add held-out real-data figures to metrics.json and the card",
@@ -1047,14 +1136,21 @@ def main(argv: list[str] | None = None) -> None:
     e.add_argument("--split", default="species", choices=("species", "genus", "time"))
     e.add_argument("--seed", type=int, default=0)
     e.add_argument("--no-embed", action="store_true")
+    e.add_argument("--embed", choices=EMBED_MODES, default=EMBED_MODE, help="what the embedding features embed")
     args = ap.parse_args(argv)
     if args.cmd == "train":
-        real = evaluate_real(Path(args.real_data), embed=not args.no_embed, seed=args.seed) if args.real_data else None
+        real = (
+            evaluate_real(Path(args.real_data), embed=not args.no_embed, seed=args.seed, embed_mode=args.embed)
+            if args.real_data
+            else None
+        )
         path = train(
             args.data,
             args.out,
             args.seed,
+            version=args.version,
             embed=not args.no_embed,
+            embed_mode=args.embed,
             real_data_figures=real,
             progress=True,
         )
@@ -1062,11 +1158,7 @@ def main(argv: list[str] | None = None) -> None:
         print((path / "metrics.json").read_text(encoding="utf-8")[:4000])
     else:
         profiles = load_profiles([Path(p) for p in args.data])
-        embedder = None
-        if not args.no_embed:
-            from nlp.embed import shared_embedder
-
-            embedder = shared_embedder()
+        embedder = None if args.no_embed else profile_embedder(args.embed)
         print(json.dumps(evaluate(profiles, how=args.split, seed=args.seed, embedder=embedder), indent=1))
 
 

@@ -28,38 +28,50 @@ class Batcher(Generic[T, R]):
     """
 
     def __init__(self, run: Callable[[list[T]], Sequence[R]], max_batch: int = 32,
-                 name: str = "a2p-batcher", idle_seconds: float = 60.0) -> None:
+                 name: str = "a2p-batcher", idle_seconds: float = 60.0, workers: int = 1) -> None:
         if max_batch < 1:
             raise ValueError(f"max_batch must be at least 1, not {max_batch}")
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, not {workers}")
         self._fn = run
         self.max_batch = max_batch
         self.name = name
         self.idle_seconds = idle_seconds
+        self.workers = workers
         self.batches = 0  # batches run so far (for tests and diagnostics)
         self._queue: list[tuple[T, Future[R]]] = []
         self._cv = threading.Condition()
-        self._worker: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
 
     def submit(self, item: T) -> Future[R]:
         fut: Future[R] = Future()
         with self._cv:
             self._queue.append((item, fut))
-            if self._worker is None or not self._worker.is_alive():
-                self._worker = threading.Thread(target=self._loop, name=self.name, daemon=True)
-                self._worker.start()
+            self._threads = [t for t in self._threads if t.is_alive()]
+            if len(self._threads) < min(self.workers, len(self._queue) + self._busy()):
+                t = threading.Thread(target=self._loop, name=self.name, daemon=True)
+                self._threads.append(t)
+                t.start()
             self._cv.notify()
         return fut
 
+    def _busy(self) -> int:
+        return sum(1 for t in self._threads if getattr(t, "a2p_busy", False))
+
     def _loop(self) -> None:
+        me = threading.current_thread()
         while True:
             with self._cv:
+                me.a2p_busy = False  # type: ignore[attr-defined]
                 while not self._queue:
                     if not self._cv.wait(timeout=self.idle_seconds):
-                        self._worker = None
+                        if me in self._threads:
+                            self._threads.remove(me)
                         return
                 batch = self._queue[: self.max_batch]
                 self._queue = self._queue[self.max_batch :]
-            self.batches += 1
+                me.a2p_busy = True  # type: ignore[attr-defined]
+                self.batches += 1
             try:
                 results = list(self._fn([item for item, _ in batch]))
                 if len(results) != len(batch):

@@ -86,6 +86,10 @@ def ensure_keys(store: Store) -> bool:
     writable (a read-only store without keys makes callers fall back to the coded places)."""
     if has_keys(store):
         return True
+    if getattr(store, "read_only", False):
+        # computing them means reading every range text of the graph (minutes and gigabytes
+        # at 172,000 species) only to have the write refused
+        return False
     try:
         refresh_keys(store)
     except StoreError:

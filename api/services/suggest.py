@@ -74,7 +74,7 @@ class TextEngine:
     """
 
     def __init__(self, enabled: bool = True, retry_seconds: float = 60.0, max_batch: int = 32,
-                 cache_entries: int = 4096) -> None:
+                 cache_entries: int = 4096, workers: int = 1) -> None:
         self.enabled = enabled
         self.retry_seconds = retry_seconds
         self.cache_entries = cache_entries
@@ -84,7 +84,7 @@ class TextEngine:
         self._cache: OrderedDict[tuple[str, str], list[Mention]] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._batcher: Batcher[dict[str, str], dict[str, list[Mention]]] = Batcher(
-            self._extract_batch, max_batch, name="a2p-nlp-batcher")
+            self._extract_batch, max_batch, name="a2p-nlp-batcher", workers=workers)
 
     def status(self) -> str:
         if self.error:
@@ -153,9 +153,9 @@ class BucketEngine:
     signature of `recommend_for_bundle`, so `suggest()` takes either.
     """
 
-    def __init__(self, max_batch: int = 32) -> None:
+    def __init__(self, max_batch: int = 32, workers: int = 1) -> None:
         self._batcher: Batcher[tuple[Store | None, list[Any]], list[Any]] = Batcher(
-            self._run, max_batch, name="a2p-buckets-batcher")
+            self._run, max_batch, name="a2p-buckets-batcher", workers=workers)
 
     @staticmethod
     def available() -> bool:
@@ -468,8 +468,14 @@ def suggest(
     coded_actions = {a.code for a in req.actions}
     coded_countries = set(req.countries)
 
-    # the bucket model starts now, beside the text extraction (both run the sentence encoder,
-    # each in its own batch; a batched recommender answers with a Future)
+    mentions: list[Mention] = []
+    if texts:
+        mentions = engine.extract(texts)
+
+    # the bucket model starts once the text is extracted: it embeds the same candidate units
+    # (nlp.buckets.unit_texts) and finds them in the encoder's memo, and the extraction's own
+    # encoder batches never depend on what the bucket model encoded before (a batched
+    # recommender answers with a Future; the warnings are computed meanwhile)
     pending: Any = None
     if recommend is not None:
         try:
@@ -477,9 +483,7 @@ def suggest(
         except Exception as exc:  # noqa: BLE001 - optional component
             pending = exc
 
-    mentions: list[Mention] = []
     if texts:
-        mentions = engine.extract(texts)
         if engine.error:
             notes.append(f"action and threat suggestions from text are unavailable ({engine.error})")
             mentions, err = rule_places(texts)

@@ -50,6 +50,28 @@ def test_batcher_hands_a_failure_to_every_caller_of_the_batch() -> None:
         Batcher(run, max_batch=0)
 
 
+def test_batcher_workers_run_batches_side_by_side() -> None:
+    def side_by_side(workers: int, wait: float) -> tuple[list[Any], set[int]]:
+        both = threading.Barrier(2, timeout=wait)  # passes only when two batches run at once
+        threads: set[int] = set()
+
+        def run(items: list[int]) -> list[int]:
+            threads.add(threading.get_ident())
+            both.wait()
+            return items
+
+        b: Batcher[int, int] = Batcher(run, max_batch=1, workers=workers)
+        futures = [b.submit(i) for i in range(4)]
+        return [f.exception(10) or f.result() for f in futures], threads
+
+    results, threads = side_by_side(2, 5.0)
+    assert results == [0, 1, 2, 3] and len(threads) == 2
+    results, threads = side_by_side(1, 0.2)  # one at a time: the barrier always breaks
+    assert all(isinstance(r, threading.BrokenBarrierError) for r in results) and len(threads) == 1
+    with pytest.raises(ValueError):
+        Batcher(lambda items: items, workers=0)
+
+
 def _draft(i: int) -> SuggestRequest:
     return SuggestRequest.model_validate({
         "taxon": {"scientific_name": f"Species {i}"}, "category": "EN",

@@ -115,3 +115,27 @@ def test_label_context_is_computed_once_per_key_index(graph_store: Store, monkey
     assert walks == []  # computed when the index was built
     fresh = KeyIndex(index.profiles)
     assert svc.label_context(fresh) is svc.label_context(fresh) and walks == [1]
+
+
+def test_read_only_store_without_keys_does_not_compute_them(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A read-only store cannot take the keys: the co-affected index is built from the coded
+    places straight away, without first reading every range text for keys it may not write."""
+    from api.services import planning as svc
+    from kg.load import ingest
+    from kg.planning.keys import has_keys
+    from kg.store import open_store
+    from tests.planning.handmade import MINI
+
+    url = f"oxigraph:{tmp_path / 'g'}"
+    with open_store(url) as st:
+        ingest([MINI], st)
+    computed: list[str] = []
+    real = svc.refresh_keys
+    monkeypatch.setattr(svc, "refresh_keys", lambda store, *a, **k: computed.append(store.url) or real(store, *a, **k))
+    with open_store(url, read_only=True) as ro:
+        assert svc.ensure_keys(ro) is False and not has_keys(ro)
+        index = svc.coaffected_index(ro)
+        assert computed == [] and len(index.profiles) >= 7
+        assert svc.coaffected_for(ro, "900101", 3, index=index)
+    with open_store(url) as rw:  # a writable store still gets them
+        assert svc.ensure_keys(rw) is True and computed == [url] and has_keys(rw)

@@ -176,3 +176,45 @@ def test_coded_buckets_are_named_but_never_predicted_from() -> None:
     recs = {r.bucket: r for r in nb.recommend([p], None, LabelContext())}
     assert recs["ex_situ"].reasons[0].startswith("coded in the assessment: actions needed 3.4.1")
     assert not recs["ex_situ"].recommended and recs["ex_situ"].probability == 0.0  # visible rules only
+
+
+@pytest.mark.slow
+def test_unit_embeddings_reuse_what_the_extraction_encoded() -> None:
+    """Embed mode "units": the bucket model embeds the clauses the extraction maps to codes,
+    with its encoder, so a draft extracted first costs the bucket model no encoding at all."""
+    import nlp
+    from kg.records import Assessment
+
+    texts = {
+        "rationale": "Listed as Endangered because its forest is being cleared for oil palm; "
+        "the population is declining.",
+        "threats": "Logging and conversion of lowland forest to plantations are the main threats. "
+        "Hunting for the pet trade also occurs. No other threats are known.",
+        "habitat": "It lives in lowland rainforest.",
+    }
+    p = profile("1", "EN", ("2.1.3", "5.3.5"), places=("ID",), texts=texts)
+    enc = nb.profile_embedder("units")
+    assert isinstance(enc, nb.UnitEncoder) and enc.embedder.max_seq_length == 64
+    units = nb.unit_texts(p.hidden())
+    assert units and len(units) == len(set(units))
+    assert any("oil palm" in u for u in units) and any("Hunting" in u for u in units)
+    assert not any("rainforest" in u for u in units)  # the extraction reads no habitat units
+    enc.embedder.clear()
+    list(nlp.extract_many([Assessment(assessment_id="a", taxon_id="t", scientific_name="x",
+                                      category="EN", texts=texts)]))
+    before = enc.embedder.encoded
+    assert before >= len(units)
+    E = nb.embeddings([p.hidden()], enc)
+    assert enc.embedder.encoded == before  # every unit came from the extraction's memo
+    assert E.shape == (1, 384) and abs(float(np.linalg.norm(E[0])) - 1.0) < 1e-5
+    fields = nb.embeddings([p.hidden()], nb.profile_embedder("fields"))
+    assert float(fields[0] @ E[0]) < 0.999  # a different feature than the 0.2.0 fields mode
+    with pytest.raises(ValueError, match="embed mode"):
+        nb.profile_embedder("sentences")
+
+
+def test_the_committed_model_embeds_units_and_its_card_says_so() -> None:
+    loaded = nb.load_model()
+    assert loaded.meta.get("embed_mode") == nb.EMBED_MODE == "units" and loaded.embed
+    card = (loaded.folder / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "candidate units" in card and "--embed units" in card
