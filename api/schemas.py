@@ -741,6 +741,9 @@ class ReviewTable(Model):
             "examples": [
                 {
                     "total": 1,
+                    "offset": 0,
+                    "limit": 1000,
+                    "next": None,
                     "filters": {"country": "ID", "threat": "7.2"},
                     "bucket_source": "graph",
                     "rows": [
@@ -770,7 +773,12 @@ class ReviewTable(Model):
         }
     )
 
-    total: int
+    total: int = Field(description="Rows matching the filters (all pages).")
+    offset: int = Field(0, description="Index of the first row of this page.")
+    limit: int | None = Field(None, description="Most rows of a page (None: every row).")
+    next: str | None = Field(
+        None, description="URL of the next page (same filters), or null on the last page."
+    )
     filters: dict[str, str] = Field(default_factory=dict)
     bucket_source: str = Field(
         "", description="Where suggested_buckets come from: planning, graph, or '' (none)."

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from api import pages
@@ -14,9 +14,11 @@ from api.negotiation import MEDIA, choose
 from api.schemas import ReviewTable, Stats, problem_responses
 from api.services import planning_link, worldmap
 from api.services.codes import codes
-from api.services.tables import Filters, review_csv, review_xlsx
+from api.services.tables import Filters, review_csv_chunks, review_xlsx
 
 router = APIRouter(tags=["planners"])
+
+PAGE_ROWS = 1000  # rows of a JSON page of /review-table when no limit is given
 
 
 def _code(kind: str, name: str, value: str) -> str:
@@ -71,8 +73,9 @@ async def review_table(
     request: Request,
     services: ServicesDep,
     f: FiltersDep,
-    limit: Annotated[int | None, Query(ge=1, le=100_000, description="Rows per page (JSON and "
-                                       "HTML; exports are whole).")] = None,
+    limit: Annotated[int | None, Query(ge=1, le=10_000, description=f"Rows per page (JSON: "
+                                       f"{PAGE_ROWS} by default, follow `next`; HTML: 500; "
+                                       "CSV and Excel exports are whole).")] = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     format: Annotated[str | None, Query(description="json, csv, xlsx or html.",  # noqa: A002
                                         examples=["csv"])] = None,
@@ -84,8 +87,9 @@ async def review_table(
     tables = services.tables
     if fmt == "csv":
         table = await run_in_threadpool(tables.review, f)
-        return Response(review_csv(table), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="review-table.csv"'})
+        return StreamingResponse(
+            review_csv_chunks(table), media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="review-table.csv"'})
     if fmt == "xlsx":
         table = await run_in_threadpool(tables.review, f)
         body = await run_in_threadpool(review_xlsx, table)
@@ -95,7 +99,10 @@ async def review_table(
     if fmt == "html":
         table = await run_in_threadpool(tables.review, f, limit or 500, offset)
         return pages.review_page(request, table, f)
-    table = await run_in_threadpool(tables.review, f, limit, offset)
+    table = await run_in_threadpool(tables.review, f, limit or PAGE_ROWS, offset)
+    if table.limit is not None and table.offset + table.limit < table.total:
+        table.next = str(request.url.include_query_params(offset=table.offset + table.limit,
+                                                          limit=table.limit))
     return Response(table.model_dump_json(), media_type="application/json")
 
 

@@ -18,7 +18,7 @@ import pickle
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -349,8 +349,8 @@ class Tables:
             rows.append(r)
         end = None if limit is None else offset + limit
         return ReviewTable(
-            total=len(rows), filters=f.as_dict(), bucket_source=self.bucket_source,
-            rows=rows[offset:end],
+            total=len(rows), offset=offset, limit=limit, filters=f.as_dict(),
+            bucket_source=self.bucket_source, rows=rows[offset:end],
         )
 
     # ------------------------------------------------------------------ figures
@@ -482,13 +482,21 @@ def _cell(row: ReviewRow, key: str) -> Any:
     return "" if v is None else v
 
 
-def review_csv(table: ReviewTable) -> bytes:
+def review_csv_chunks(table: ReviewTable, rows_per_chunk: int = 500) -> Iterator[bytes]:
+    """The review table as CSV (UTF-8 with a BOM, for spreadsheets), `rows_per_chunk` rows at a
+    time: a whole-graph export streams instead of being built in memory first."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
+    out.write("\ufeff")
     w.writerow([label for _, label in EXPORT_COLUMNS])
-    for r in table.rows:
+    for i, r in enumerate(table.rows, 1):
         w.writerow([_csv_safe(_cell(r, k)) for k, _ in EXPORT_COLUMNS])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        if i % rows_per_chunk == 0:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    if out.tell():
+        yield out.getvalue().encode("utf-8")
 
 
 def _csv_safe(v: Any) -> Any:

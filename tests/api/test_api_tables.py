@@ -173,3 +173,33 @@ def test_search_html(client: TestClient) -> None:
 def test_search_validation(client: TestClient) -> None:
     assert client.get("/search").status_code == 422
     assert client.get("/search", params={"q": "x", "mode": "magic"}).status_code == 422
+
+
+def test_review_table_pages_join_to_the_whole_table(client: TestClient) -> None:
+    """JSON pages (limit/offset, total and a next link) joined are the table; CSV streams it whole."""
+    from api.routes.tables import PAGE_ROWS
+
+    whole = client.get("/review-table", params={"limit": 10_000}).json()
+    assert whole["total"] == len(whole["rows"]) > 2 and whole["next"] is None
+    default = client.get("/review-table").json()
+    assert default["limit"] == PAGE_ROWS and default["rows"] == whole["rows"][:PAGE_ROWS]
+    for size in (1, 2, 3):
+        rows: list[dict] = []
+        url: str | None = f"/review-table?limit={size}"
+        pages = 0
+        while url:
+            page = client.get(url).json()
+            assert page["total"] == whole["total"] and page["offset"] == len(rows)
+            assert len(page["rows"]) <= size
+            rows += page["rows"]
+            url = page["next"]
+            pages += 1
+        assert rows == whole["rows"] and pages == -(-whole["total"] // size)
+    # the filters travel with the next link
+    en = client.get("/review-table", params={"category": "EN", "limit": 1}).json()
+    if en["total"] > 1:
+        nxt = client.get(en["next"]).json()
+        assert "category=EN" in en["next"] and nxt["rows"][0]["category"] == "EN"
+    assert client.get("/review-table", params={"limit": 10_001}).status_code == 422
+    csv_rows = client.get("/review-table", params={"format": "csv"}).text.splitlines()
+    assert len(csv_rows) == whole["total"] + 1 and csv_rows[0].startswith("\ufeff")
