@@ -349,7 +349,7 @@ class Tables:
             rows.append(r)
         end = None if limit is None else offset + limit
         return ReviewTable(
-            total=len(rows), offset=offset, limit=limit, filters=f.as_dict(),
+            total=len(rows), offset=offset, limit=limit, next=None, filters=f.as_dict(),
             bucket_source=self.bucket_source, rows=rows[offset:end],
         )
 
