@@ -66,6 +66,14 @@ TOP_THREATS = (
   ?ti a2p:threat ?c . ?c a2p:rollsUpTo ?threat . ?threat skos:notation ?code }
   GROUP BY ?threat ?code ORDER BY DESC(?n) LIMIT 40"""
 )
+# what a whole-graph sweep pages through (Case.total), counted once after a stopped sweep
+COUNT_ASSESSMENTS = PREFIXES + "SELECT (COUNT(*) AS ?n) WHERE { ?a a2p:assessmentId ?id }"
+COUNT_LATEST = PREFIXES + "SELECT (COUNT(*) AS ?n) WHERE { ?t a2p:latestAssessment ?a }"
+COUNT_THREATENED = (
+    PREFIXES
+    + """SELECT (COUNT(*) AS ?n) WHERE { ?t a2p:latestAssessment ?a . ?a a2p:category ?c .
+  ?c skos:notation ?code FILTER(?code IN ("CR", "EN", "VU")) }"""
+)
 ONE_KEY = PREFIXES + "SELECT ?key WHERE { ?a a2p:threatPlaceKey ?key } LIMIT 1"
 ONE_LME = (
     PREFIXES
@@ -81,6 +89,7 @@ class Case:
     bindings: list[dict[str, Any]] = field(default_factory=lambda: [{}])
     bulk: bool = False
     sweep: int = 0  # page size: every page of a paged query in turn (one timed run per page)
+    total: str = ""  # COUNT query: the units (taxa, rows, assessments) a full sweep pages through
 
 
 @dataclass
@@ -90,6 +99,7 @@ class Result:
     stalled: float | None = None  # the time-out, when a run did not finish
     error: str = ""
     complete: bool = False  # a sweep reached its last (empty) page
+    units: int | None = None  # a sweep's units (Case.total), counted after the sweep, untimed
 
     def pct(self, q: float) -> float:
         xs = sorted(self.times)
@@ -153,17 +163,31 @@ def cases(p: dict[str, Any], only: set[str] | None, page: int = 100, sweep: int 
     cutoff = [{"cutoffDate": Literal(date(2016, 1, 1)), "cutoffYear": Literal(2016)}]
     out = [
         Case("assessment_keys", "assessment_keys", bulk=True),
-        Case("conservation_completeness CR", "conservation_completeness", [{"categoryCode": "CR"}]),
+        Case(f"assessment_keys pages of {sweep}", "assessment_keys", bulk=True, sweep=sweep,
+             total=COUNT_ASSESSMENTS),
+        Case(f"conservation_completeness CR page {page}", "conservation_completeness", pages({"categoryCode": "CR"})),
+        Case("conservation_completeness CR", "conservation_completeness", [{"categoryCode": "CR"}], bulk=True),
         Case("conservation_completeness", "conservation_completeness", bulk=True),
-        Case("cooccurring_threatened place", "cooccurring_threatened", each("place", [top, mid, p["lme"]])),
+        Case(f"conservation_completeness pages of {page}", "conservation_completeness", bulk=True, sweep=page,
+             total=COUNT_LATEST),
+        Case(
+            f"cooccurring_threatened place page {page}",
+            "cooccurring_threatened",
+            pages(*each("place", [top, mid, p["lme"]])),
+        ),
+        Case("cooccurring_threatened place", "cooccurring_threatened", each("place", [top, mid, p["lme"]]),
+             bulk=True),
         Case("cooccurring_threatened", "cooccurring_threatened", bulk=True),
         Case("fetch_assessments 1", "fetch_assessments", each("assessment", p["assessments"])),
         Case("fetch_assessments latest", "fetch_assessments", [{"latestOnly": True}], bulk=True),
+        Case(f"fetch_assessments latest pages of {sweep}", "fetch_assessments", [{"latestOnly": True}],
+             bulk=True, sweep=sweep, total=COUNT_ASSESSMENTS),
         Case("fetch_parts 1", "fetch_parts", each("assessment", p["assessments"])),
         Case("fetch_parts", "fetch_parts", bulk=True),
+        Case(f"fetch_parts pages of {page}", "fetch_parts", bulk=True, sweep=page, total=COUNT_ASSESSMENTS),
         Case(f"review_table CR page {page}", "review_table", pages({"categoryCode": "CR"})),
         Case("review_table CR", "review_table", [{"categoryCode": "CR"}], bulk=True),
-        Case(f"review_table pages of {sweep}", "review_table", bulk=True, sweep=sweep),
+        Case(f"review_table pages of {page}", "review_table", bulk=True, sweep=page, total=COUNT_THREATENED),
         Case("review_table", "review_table", bulk=True),
         Case(f"species_by_category CR page {page}", "species_by_category", pages({"categoryCode": "CR"})),
         Case(
@@ -186,9 +210,15 @@ def cases(p: dict[str, Any], only: set[str] | None, page: int = 100, sweep: int 
             bulk=True,
         ),
         Case(
+            f"species_sharing_threat page {page}",
+            "species_sharing_threat",
+            pages({"threat": p["threat1"], "country": top}, {"threat": p["threat2"], "country": mid}),
+        ),
+        Case(
             "species_sharing_threat",
             "species_sharing_threat",
             [{"threat": p["threat1"], "country": top}, {"threat": p["threat2"], "country": mid}],
+            bulk=True,
         ),
         Case("stats", "stats", bulk=True),
         Case(
@@ -197,6 +227,8 @@ def cases(p: dict[str, Any], only: set[str] | None, page: int = 100, sweep: int 
             pages({"categoryCode": "CR"}),
         ),
         Case("threat_action_disconnect CR", "threat_action_disconnect", [{"categoryCode": "CR"}], bulk=True),
+        Case(f"threat_action_disconnect pages of {page}", "threat_action_disconnect", bulk=True, sweep=page,
+             total=COUNT_LATEST),
         Case("threat_action_disconnect", "threat_action_disconnect", bulk=True),
         Case("links_affected", "links_affected", each("place", [top, mid])),
         Case("links_events", "links_events"),
@@ -250,7 +282,7 @@ def _child(opener: Callable[[], Any], case: Case, reps: int, budget: float, conn
         start = time.perf_counter()
         for i in range(reps + 1):  # run 0 is the warm-up
             if i > 5 and time.perf_counter() - start > budget:  # slow case: fewer runs, reported
-                conn.send(("done", 0.0, 0))
+                conn.send(("done", 0.0, -1))
                 break
             b = case.bindings[i % len(case.bindings)] if i else case.bindings[0]
             t0 = time.perf_counter()
@@ -271,7 +303,8 @@ def _sweep(store: Any, case: Case, budget: float, conn: Any) -> None:
     start = time.perf_counter()
     while True:
         if i > 1 and time.perf_counter() - start > budget:
-            conn.send(("done", 0.0, 0))
+            units = int(store.select(case.total).rows[0]["n"]) if case.total else -1
+            conn.send(("done", 0.0, units))
             break
         offset = max(0, i - 1) * case.sweep
         t0 = time.perf_counter()
@@ -304,6 +337,7 @@ def measure(opener: Callable[[], Any], case: Case, reps: int, timeout: float, bu
             res.error = str(t)
             break
         if i == "done":
+            res.units = n if n >= 0 else None
             break
         if i == "end":
             res.complete = True
@@ -433,10 +467,17 @@ def main() -> None:
             state = "all pages" if res.complete else (
                 "stalled" if res.stalled else res.error or "stopped after --budget s"
             )
-            print(
+            line = (
                 f"{c.label} ({engine}): {len(res.times)} pages, {sum(res.rows)} rows, "
                 f"total {sum(res.times):.1f} s ({state})"
             )
+            if not res.complete and res.units and res.times:  # pages x mean time per page
+                need = -(-res.units // c.sweep)
+                line += (
+                    f"; the whole answer is {res.units} units = {need} pages x "
+                    f"{statistics.mean(res.times):.3f} s = ~{need * statistics.mean(res.times):.0f} s"
+                )
+            print(line)
     print(f"stalled: {', '.join(stalls) or 'none'}")
     med = f"{statistics.median(ratios):.1f}x" if ratios else "n/a"
     print(
