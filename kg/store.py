@@ -506,11 +506,11 @@ class OxigraphBatch(Batch):
     The new generation is built one of two ways, chosen by how much of the store it replaces:
 
     * **checkpoint**: the live generation is checkpointed into the new folder (hard links,
-      cheap) and the dropped graphs are removed there one at a time (0.5 ms a graph in a
-      1.8M-quad store, 2.3 ms at 18M: 25 min to replace every graph of 172k species);
+      cheap) and the dropped graphs are removed there one at a time (0.5 ms a graph alone, up
+      to 2.3 ms between bulk loads at 172k species: minutes to replace all 660k graphs);
     * **rebuild**: the new folder starts empty, the chunks are bulk-loaded into it as on a first
       ingest, and at commit the graphs the batch did not drop (and the default graph) are copied
-      over from the live generation (about 9 us a quad), bulk-loaded too.
+      over from the live generation (read back at 10-20 us a quad, ~0.5 ms a graph), bulk-loaded.
 
     A batch that commits before it has `DIRECT_BYTES` of data knows every drop when it starts
     writing: it rebuilds when it drops at least `REBUILD_FRACTION` of the store's named graphs.
@@ -534,9 +534,10 @@ class OxigraphBatch(Batch):
     # so a crash during it still leaves the old graph.
     OPTIMIZE_BYTES = 256 * 1024 * 1024
     # rebuild when the batch drops at least this share of the store's named graphs: copying a
-    # kept graph costs less than removing a dropped one (crossover measured by
-    # `benchmarks/ingest.py --reingest`; it falls as the store grows, removals slowing more)
-    REBUILD_FRACTION = 0.25
+    # kept graph costs about what removing a dropped one does (`benchmarks/ingest.py --reingest`
+    # at 17k species: 25 % replaced, checkpoint 22.7 s / rebuild 27.1 s; 50 %: 21.9 / 26.4 s;
+    # all: 48.0 / 33.6 s)
+    REBUILD_FRACTION = 0.5
     REBUILD_HITS = 0.5  # share of the first drops held by the store that starts a rebuild
     # fewer replaced graphs than this are removed in a checkpoint (at most ~2 s), and the store's
     # graphs are not listed (a few seconds at 172k species): small writes stay cheap
