@@ -318,6 +318,7 @@ async def load(base: str, requests: list[tuple[str, str, dict | None]], concurre
     host, port = base.split("//", 1)[1].split(":")
     latencies: list[float] = []
     errors: list[str] = []
+    degraded: list[str] = []
     it = iter([(m, p, json.dumps(b).encode() if b is not None else None)
                for m, p, b in requests])
     stop_at = time.perf_counter() + max_seconds
@@ -333,6 +334,8 @@ async def load(base: str, requests: list[tuple[str, str, dict | None]], concurre
                     status, data = await client.request(method, path, payload)
                     if status >= 400:
                         errors.append(f"{status} {path}: {data[:200]!r}")
+                    elif any(m in data for m in DEGRADED):
+                        degraded.append(f"{path}: {data[data.find(b'unavailable'):][:160]!r}")
                 except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError) as exc:
                     errors.append(f"{type(exc).__name__} {path}")
                     await client.close()
@@ -352,6 +355,8 @@ async def load(base: str, requests: list[tuple[str, str, dict | None]], concurre
         "requests": len(lat),
         "errors": len(errors),
         "error_samples": errors[:5],
+        "degraded": len(degraded),
+        "degraded_samples": degraded[:3],
         "seconds": round(wall, 2),
         "throughput_rps": round(len(lat) / wall, 1) if wall else 0.0,
         "p50_ms": round(pct(50), 1),
@@ -362,6 +367,10 @@ async def load(base: str, requests: list[tuple[str, str, dict | None]], concurre
     }
 
 
+# notes of a /suggest answer made without a part of the pipeline (a failed nlp load, no bucket
+# model): such an answer is cheap, so a run with them would not measure the service
+DEGRADED = (b"suggestions from text are unavailable", b"recommendations failed",
+            b"recommendations are unavailable")
 TARGETS = {"species": 50.0, "suggest_new": 500.0, "suggest_again": 500.0}
 PHASES = (("species", "/species/{id}"), ("suggest_new", "/suggest (new)"),
           ("suggest_again", "/suggest (again)"))
@@ -464,7 +473,7 @@ def print_table(results: dict, with_targets: bool) -> bool:
         if name not in results:
             continue
         r = results[name]
-        met = r["p95_ms"] <= TARGETS[name] and r["errors"] == 0
+        met = r["p95_ms"] <= TARGETS[name] and r["errors"] == 0 and not r.get("degraded")
         ok &= met
         verdict = f"<= {TARGETS[name]:.0f} ms {'met' if met else 'NOT met'}" if with_targets else ""
         print(f"{path:<18}{r['requests']:>9}{r['errors']:>8}{r['throughput_rps']:>9}"
@@ -472,6 +481,9 @@ def print_table(results: dict, with_targets: bool) -> bool:
               f"{r['server_cpu_ms_per_request']:>8}{r['client_cpu_ms_per_request']:>8}  {verdict}")
         for e in r["error_samples"]:
             print("   error:", e)
+        if r.get("degraded"):
+            print(f"   DEGRADED answers (not the full pipeline): {r['degraded']}, e.g.",
+                  r["degraded_samples"][0])
         if r.get("server_threads_busy"):
             print("   busiest server threads (CPU share of the wall time):",
                   " ".join(f"{v:.2f}" for v in r["server_threads_busy"]))
@@ -577,7 +589,7 @@ def run_breakdown(args: argparse.Namespace, store_url: str, label: str) -> None:
         t0 = time.process_time()
         for c in chunks:
             recs.extend(BucketEngine._run([(st, profiles[i]) for i in c]))
-        r["planning buckets (model, bf16 encoder)"] = time.process_time() - t0
+        r["planning buckets (after the extraction)"] = time.process_time() - t0
         t0 = time.process_time()
         for q in reqs:
             if index is not None:
