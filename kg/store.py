@@ -555,7 +555,6 @@ class OxigraphBatch(Batch):
         except BaseException:
             self._lock.__exit__(None, None, None)
             raise
-        self.live: ox.Store = owner.store  # the generation being replaced (readers keep using it)
         self.mode = ""  # "checkpoint" or "rebuild", chosen when data first goes in
         self.name = ""
         self.staged: ox.Store | None = None
@@ -570,6 +569,12 @@ class OxigraphBatch(Batch):
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         self.closed = False
+
+    @property
+    def live(self) -> ox.Store:
+        """The generation being replaced (readers keep using it until the switch); not held by
+        the batch, so closing the store releases it even while an error holds the batch."""
+        return self.owner.store
 
     def _check_open(self) -> None:
         if self.closed:
