@@ -65,10 +65,15 @@ def _warm_up(registry: Registry, store: object, settings: Settings) -> None:
             log.exception("preloading the review table failed")
 
     threading.Thread(target=tables, name="a2p-tables", daemon=True).start()
-    if settings.use_nlp:
-        threading.Thread(target=registry.text.warm_up, name="a2p-nlp", daemon=True).start()
-    threading.Thread(target=registry.buckets.warm_up, args=(store,), name="a2p-buckets",
-                     daemon=True).start()
+
+    def models() -> None:
+        # one after the other: the bucket model embeds the extraction's units with the
+        # extraction's encoder, so it loads the nlp pipeline the text engine has just loaded
+        if settings.use_nlp:
+            registry.text.warm_up()
+        registry.buckets.warm_up(store)
+
+    threading.Thread(target=models, name="a2p-models", daemon=True).start()
     COAFFECTED_INDEX.get(store)  # type: ignore[arg-type]  # starts the planning index build
 
 
