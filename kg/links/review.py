@@ -88,9 +88,32 @@ def _one_taxon_columns(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def table_cells(store: Store) -> dict[str, dict[str, Any]]:
     """taxon IRI -> CITES, ex situ, programmes and pledge columns, for the taxa that have any
-    (one query whose cost follows the link data: the review table and cluster views)."""
-    rows = run(store, "links_table_cells").values()
-    return {r["taxon"]: {k: v for k, v in r.items() if k != "taxon"} for r in rows}
+    (the review table and cluster views). The columns of links_table_cells, from
+    links_table_cell_rows aggregated here: distinct values joined by "; " (sorted, global ex
+    situ holdings first; the query's GROUP_CONCAT order is the engine's), pledges counted,
+    their stakeholders joined; None where a taxon has none."""
+    by: dict[str, dict[str, dict[str, None]]] = defaultdict(lambda: defaultdict(dict))
+    for r in run(store, "links_table_cell_rows").values():
+        cells = by[r["taxon"]]
+        cells[r["column"]][str(r["value"])] = None
+        if r["column"] == "pledges":
+            cells["pledgeStakeholders"][str(r["extra"])] = None
+    out = {}
+    for taxon, cells in by.items():
+        row: dict[str, Any] = {
+            col: "; ".join(sorted(cells[col], key=_part_order)) if col in cells else None
+            for col in ("cites", "exSitu", "programmes", "pledgeStakeholders")
+        }
+        row["pledges"] = len(cells["pledges"]) if "pledges" in cells else None
+        out[taxon] = {k: row[k] for k in _CELLS}
+    return out
+
+
+_CELLS = ("cites", "exSitu", "programmes", "pledges", "pledgeStakeholders")
+
+
+def _part_order(part: str) -> tuple[bool, str]:
+    return (not part.startswith("global:"), part)
 
 
 def species_links(store: Store, taxon: str) -> dict[str, Any]:
