@@ -130,6 +130,7 @@ def test_oxigraph_rebuild_keeps_what_the_batch_does_not_drop(
     """A batch that replaces many graphs is bulk-loaded into an empty generation and the other
     graphs (and the default graph) are copied over; the result is what a checkpoint gives."""
     monkeypatch.setattr(OxigraphBatch, "DIRECT_BYTES", 16)  # the loader starts at the first add
+    monkeypatch.setattr(OxigraphBatch, "DECIDE_BYTES", 16)
     monkeypatch.setattr(OxigraphBatch, "REBUILD_MIN_GRAPHS", 1)
     monkeypatch.setattr(OxigraphBatch, "REBUILD_FRACTION", share)
     modes: list[str] = []

@@ -126,6 +126,7 @@ def test_first_ingest_streams_through_one_bulk_load_and_reingest_replaces(
     download replaces the graphs (by whichever path) and gives that download's graph, keeping
     what the download does not replace."""
     monkeypatch.setattr(OxigraphBatch, "DIRECT_BYTES", 4096)
+    monkeypatch.setattr(OxigraphBatch, "DECIDE_BYTES", 8192)  # a re-ingest buffers no more
     monkeypatch.setattr(kg.ingest, "ASSESSMENT_SECTION", 40)
     starts: list[int] = []
     modes: list[str] = []
