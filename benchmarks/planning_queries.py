@@ -431,6 +431,7 @@ def cases(p: dict[str, Any], only: set[str] | None) -> list[Case]:
         Case("links_review_table CR", "links_review_table", [{"categoryCode": "CR"}], bulk=True),
         Case("links_review_table", "links_review_table", bulk=True),
         Case("links_table_cells", "links_table_cells", bulk=True),
+        Case("table cells (review table)", "call:table_cells", bulk=True),
         Case("links_taxon_names", "links_taxon_names", bulk=True),
         Case("links_taxon_summary", "links_taxon_summary", bulk=True),
         # one taxon bound: no longer a request path (kg.links.review reads links_taxon_link_rows)
@@ -490,6 +491,12 @@ def _reassessment_page(store: Any, offset: int, limit: int = 100) -> Any:
     return reassessment_page(store, today=REASSESS_DAY, limit=limit, offset=offset)["species"]
 
 
+def _table_cells(store: Any) -> Any:
+    from kg.links.review import table_cells
+
+    return table_cells(store)
+
+
 def _reassessment_all(store: Any) -> Any:
     from api.services.links import reassessment
 
@@ -501,6 +508,7 @@ CALLS = {
     "call:resolve_taxa": _for_names,
     "call:reassessment_page": _reassessment_page,
     "call:reassessment_list": _reassessment_all,
+    "call:table_cells": _table_cells,
 }
 
 

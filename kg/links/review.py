@@ -8,6 +8,7 @@ from typing import Any
 from rdflib import URIRef
 
 from kg.links.pledges import list_pledges
+from kg.planning.graphdata import tuples
 from kg.query import run
 from kg.store import Store
 
@@ -93,11 +94,13 @@ def table_cells(store: Store) -> dict[str, dict[str, Any]]:
     situ holdings first; the query's GROUP_CONCAT order is the engine's), pledges counted,
     their stakeholders joined; None where a taxon has none."""
     by: dict[str, dict[str, dict[str, None]]] = defaultdict(lambda: defaultdict(dict))
-    for r in run(store, "links_table_cell_rows").values():
-        cells = by[r["taxon"]]
-        cells[r["column"]][str(r["value"])] = None
-        if r["column"] == "pledges":
-            cells["pledgeStakeholders"][str(r["extra"])] = None
+    for taxon, column, value, extra in tuples(store, "links_table_cell_rows")[1]:  # TSV: fast
+        if taxon is None or column is None:
+            continue
+        cells = by[taxon]
+        cells[column][str(value)] = None
+        if column == "pledges":
+            cells["pledgeStakeholders"][str(extra)] = None
     out = {}
     for taxon, cells in by.items():
         row: dict[str, Any] = {
