@@ -535,12 +535,18 @@ def use_library(folder: Path) -> None:
     kg.planning.graphdata.run = rows  # tuples' own fallback keeps the library function
 
 
-def run_all(opener: Any, cs: list[Case], args: argparse.Namespace, tag: str, reps: int) -> dict[str, Result]:
-    out = {}
+def run_all(
+    opener: Any, cs: list[Case], args: argparse.Namespace, tag: str, reps: int, done: Any = None
+) -> dict[str, Result]:
+    """Measure every case; `done(results so far)` after each (--save writes them as it goes,
+    so a run stopped by its time limit keeps what it measured)."""
+    out: dict[str, Result] = {}
     for c in cs:
         timeout = max(args.timeout, args.bulk_timeout) if c.bulk else args.timeout
         out[c.label] = measure(opener, c, args.bulk_reps if c.bulk else reps, timeout, args.budget)
         print(f"  {tag:18} {c.label:30} {out[c.label].cell():36} rows {out[c.label].rows_cell()}", flush=True)
+        if done is not None:
+            done(out)
     return out
 
 
@@ -714,30 +720,40 @@ def main() -> None:
     if args.before and "before" in want:
         variants.insert(0, (f"before {args.before}", library_at(args.before, args.work / "before-rq")))
     parts: dict[str, dict[str, Result]] = {}
+
+    def meta() -> dict[str, Any]:
+        return {
+            "url": url,
+            "parts": ",".join(parts),
+            "started": started,
+            "seconds": time.perf_counter() - t_start,
+            "cases": len(ox_cases),
+            "baseline_species": args.baseline_species,
+            "timeout": args.timeout,
+            "bulk_timeout": args.bulk_timeout,
+            "argv": sys.argv[1:],
+        }
+
+    def keep(tag: str) -> Any:
+        def done(res: dict[str, Result]) -> None:
+            parts[tag] = res
+            if args.save:
+                save(args.save, parts, ox_cases, meta())
+
+        return done
+
     if "baseline" in want and not args.no_baseline:
         mem = baseline_store(args)
         use_library(QUERY_DIR)
-        parts["baseline"] = run_all(
-            lambda: mem, select(cases(pick(mem, args.sample, args.seed), only)), args, "memory 17k", args.baseline_reps
-        )
+        base_cases = select(cases(pick(mem, args.sample, args.seed), only))
+        parts["baseline"] = run_all(lambda: mem, base_cases, args, "memory 17k", args.baseline_reps, keep("baseline"))
     for tag, folder in variants:
         use_library(folder)
-        parts[tag] = run_all(open_ox, ox_cases, args, f"oxigraph {tag.split()[0]}", args.reps)
+        parts[tag] = run_all(open_ox, ox_cases, args, f"oxigraph {tag.split()[0]}", args.reps, keep(tag))
     use_library(QUERY_DIR)
-    meta = {
-        "url": url,
-        "parts": ",".join(parts),
-        "started": started,
-        "seconds": time.perf_counter() - t_start,
-        "cases": len(ox_cases),
-        "baseline_species": args.baseline_species,
-        "timeout": args.timeout,
-        "bulk_timeout": args.bulk_timeout,
-        "argv": sys.argv[1:],
-    }
     if args.save:
-        save(args.save, parts, ox_cases, meta)
-    report(parts, [(c.label, c.bulk) for c in ox_cases], [meta], info)
+        save(args.save, parts, ox_cases, meta())
+    report(parts, [(c.label, c.bulk) for c in ox_cases], [meta()], info)
 
 
 if __name__ == "__main__":
