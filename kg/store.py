@@ -540,10 +540,10 @@ class OxigraphBatch(Batch):
     # all: 48.0 / 33.6 s)
     REBUILD_FRACTION = 0.5
     REBUILD_HITS = 0.5  # share of the first drops held by the store that starts a rebuild
-    # ... once this much is buffered (a re-ingest of up to ~12k species is seen whole, and
-    # chooses by its share of the store's graphs; at 172k species copying its data into a
-    # checkpoint after a rebuild was begun cost 85 s against 33 s)
-    DECIDE_BYTES = 256 * 1024 * 1024
+    # ... once this much is buffered (~280 bytes a quad: a re-ingest of up to ~11k species is
+    # seen whole, and chooses by its share of the store's graphs; at 172k species copying the
+    # data of 8,600 into a checkpoint after a rebuild was begun cost 85 s against 33 s)
+    DECIDE_BYTES = 320 * 1024 * 1024
     # fewer replaced graphs than this are removed in a checkpoint (at most ~2 s), and the store's
     # graphs are not listed (a few seconds at 172k species): small writes stay cheap
     REBUILD_MIN_GRAPHS = 1000
