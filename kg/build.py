@@ -295,8 +295,10 @@ def build(
         lang = _lang(c.language)
         prop = A2P.mainCommonName if c.main else A2P.commonName
         q.add(iris.taxon(c.taxon_id), prop, lit(c.name, lang=lang), g)
-    for s in bundle.synonyms:
-        q.add(iris.taxon(s.taxon_id), A2P.synonym, lit(s.name), iris.names_graph(s.taxon_id))
+    # a synonym listed twice (e.g. with two authorities) is one triple: the graph is a set,
+    # and writing it twice only costs the loader
+    for tid, name in dict.fromkeys((s.taxon_id, s.name) for s in bundle.synonyms):
+        q.add(iris.taxon(tid), A2P.synonym, lit(name), iris.names_graph(tid))
 
     for a in bundle.assessments:
         _assessment(q, a)
@@ -368,7 +370,7 @@ def build(
         if o.formerly_bred:
             q.add(node, A2P.formerlyBred, lit(o.formerly_bred), g)
     for c in bundle.credits:
-        for name in c.names:
+        for name in dict.fromkeys(c.names):  # a name listed twice in one credit: one triple
             q.add(
                 iris.assessment(c.assessment_id),
                 ROLE_PROPS[c.role],

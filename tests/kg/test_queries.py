@@ -388,3 +388,22 @@ def test_name_prefix_sort_keeps_the_name_order(empty_store: Store) -> None:
         for text in (q.text, *(v for _, v in q.variants)):
             for order in re.findall(r"ORDER BY[^\n]*\?nameKey[^\n]*", text):
                 assert "?nameKey ?scientificName" in order, (name, order)
+
+
+def test_build_writes_each_quad_once() -> None:
+    """kg.build emits no quad twice (the graph is a set; a repeat only costs the loader): a
+    name listed twice in one credit and a synonym listed twice (two authorities) included."""
+    from kg.build import build
+    from kg.ingest import read_export
+
+    b = read_export(MINI)
+    credit, synonym = b.credits[0], b.synonyms[0]
+    b = b.model_copy(update={
+        "credits": (credit.model_copy(update={"names": credit.names * 2}), *b.credits[1:]),
+        "synonyms": (*b.synonyms, synonym.model_copy(update={"authority": "Other, 2020"})),
+    })
+    lines = build(b).lines
+    assert len(lines) > 1000
+    assert len(lines) == len(set(lines))
+    assert any(f'"{credit.names[0]}"' in line for line in lines)
+    assert sum(f'"{synonym.name}"' in line and "synonym" in line for line in lines) == 1
