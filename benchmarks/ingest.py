@@ -269,6 +269,8 @@ def main() -> None:
         return
     if args.reingest:
         args.baseline_timeout = args.baseline_timeout or args.path_timeout
+        if args.tmp:
+            Path(args.tmp).mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
             reingest(args, Path(tmp))
         return
