@@ -302,8 +302,8 @@ def build(
 
     for a in bundle.assessments:
         _assessment(q, a)
-    for t in bundle.threats:
-        _threat(q, t)
+    for ti in bundle.threats:
+        _threat(q, ti)
     for ac in bundle.actions:
         g = iris.assessment_graph(ac.assessment_id)
         a_iri = iris.assessment(ac.assessment_id)
@@ -369,13 +369,13 @@ def build(
             q.add(node, A2P.seasonality, lit(s), g)
         if o.formerly_bred:
             q.add(node, A2P.formerlyBred, lit(o.formerly_bred), g)
-    for c in bundle.credits:
-        for name in dict.fromkeys(c.names):  # a name listed twice in one credit: one triple
+    for cr in bundle.credits:
+        for name in dict.fromkeys(cr.names):  # a name listed twice in one credit: one triple
             q.add(
-                iris.assessment(c.assessment_id),
-                ROLE_PROPS[c.role],
+                iris.assessment(cr.assessment_id),
+                ROLE_PROPS[cr.role],
                 lit(name),
-                iris.assessment_graph(c.assessment_id),
+                iris.assessment_graph(cr.assessment_id),
             )
 
     q.replaced_graphs.update(replaced_graphs(bundle))
