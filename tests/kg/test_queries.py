@@ -27,6 +27,7 @@ from kg.planning.graphdata import load_profiles
 from kg.planning.keys import write_keys
 from kg.query import concat_columns, library, run
 from kg.store import Rows, Store, open_store
+from kg.vocab import A2P
 
 MINI = Path(__file__).resolve().parents[1] / "data" / "mini-export"
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -126,6 +127,15 @@ CASES = [
     Case("links_affected--TH", "links_affected", {"place": country("TH")}),
     Case("links_affected_text--Khayal", "links_affected_text", {"siteName": Literal("sungai KHAYAL")}),
     Case("links_affected_mention--Khayal", "links_affected_mention", {"siteName": Literal("Sungai Khayal")}),
+    # internal look-ups and scans of kg.links (their equivalence with the queries they replaced
+    # is tested in tests/links; these pin their own answers)
+    *(Case(q, q) for q in ("links_reassessment_scan", "links_reassessment_event_rows",
+                           "links_table_cell_rows")),
+    *(Case(f"links_taxon_lookup--{kind}", "links_taxon_lookup",
+           {"property": A2P[prop], "key": Literal(key)})
+      for kind, prop, key in (("name", "scientificName", "Betta nocturna"),
+                              ("genus", "genus", "Rasbora"),
+                              ("synonym", "synonym", "Parluciosoma fictile"))),
     Case("links_reassessment_age--2015", "links_reassessment_age",
          {"cutoffDate": Literal(date(2015, 1, 1)), "cutoffYear": Literal(2015)}),
     # planning (kg.planning): the fixture also holds graph/planning/keys (see `loaded`)
