@@ -181,17 +181,19 @@ def rss_mb(pid: int) -> tuple[float, float]:
 
 
 def thread_cpu(pid: int) -> dict[str, float]:
-    """CPU seconds of each thread of a process, by thread id (Linux /proc; Python 3.11 does
-    not name its threads for the OS)."""
+    """CPU seconds of each thread of a process and its live descendants, by thread id (Linux
+    /proc; Python 3.11 does not name its threads for the OS)."""
     out: dict[str, float] = {}
     tick = os.sysconf("SC_CLK_TCK")
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return out
+    tasks: list[str] = []
+    for p in process_tree(pid):
+        try:
+            tasks += [f"{p}/task/{t}" for t in os.listdir(f"/proc/{p}/task")]
+        except OSError:
+            continue  # a worker that ended meanwhile
     for t in tasks:
         try:
-            with open(f"/proc/{pid}/task/{t}/stat") as fh:
+            with open(f"/proc/{t}/stat") as fh:
                 tail = fh.read().rsplit(")", 1)[1]
         except OSError:
             continue
@@ -200,14 +202,38 @@ def thread_cpu(pid: int) -> dict[str, float]:
     return out
 
 
+def process_tree(pid: int) -> list[int]:
+    """The server process and its live descendants (uvicorn's worker processes when
+    --workers > 1; Linux /proc)."""
+    parent: dict[int, int] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as fh:
+                    parent[int(d)] = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # the process ended while /proc was read
+    tree, todo = [pid], [pid]
+    while todo:
+        here = todo.pop()
+        kids = [c for c, pp in parent.items() if pp == here]
+        tree += kids
+        todo += kids
+    return tree
+
+
 def cpu_seconds(pid: int) -> float:
-    """User+system CPU of a process and its children that were waited for (Linux /proc)."""
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            f = fh.read().rsplit(")", 1)[1].split()
-        return sum(int(x) for x in f[11:15]) / os.sysconf("SC_CLK_TCK")
-    except OSError:
-        return 0.0
+    """User+system CPU of a process, its live descendants and the children they waited for
+    (Linux /proc)."""
+    total = 0.0
+    for p in process_tree(pid):
+        try:
+            with open(f"/proc/{p}/stat") as fh:
+                f = fh.read().rsplit(")", 1)[1].split()
+            total += sum(int(x) for x in f[11:15]) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            continue  # a worker that ended meanwhile
+    return total
 
 
 # --------------------------------------------------------------------------- workload
@@ -458,7 +484,10 @@ def measure(args: argparse.Namespace, store: str, extra_env: dict[str, str], lab
                                         if v >= 0.01]
             results[name] = r
         results["load_average_after"] = os.getloadavg()
-        results["server_rss_mb"], results["server_peak_rss_mb"] = rss_mb(proc.pid)
+        # summed over the worker processes (each its own models and caches)
+        mem = [rss_mb(p) for p in process_tree(proc.pid)]
+        results["server_rss_mb"] = sum(m[0] for m in mem)
+        results["server_peak_rss_mb"] = sum(m[1] for m in mem)
     finally:
         stop_server(proc)
     return results
