@@ -26,8 +26,6 @@ Proposed routes (docs/links.md):
 from __future__ import annotations
 
 import hmac
-import threading
-import weakref
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
@@ -35,6 +33,7 @@ from typing import Any
 
 import httpx
 
+from api.services.store_cache import StoreCache
 from kg.events import EventIn, event_affected, get_event, list_events, record_event
 from kg.links import terms
 from kg.links.alerts import (
@@ -307,11 +306,8 @@ def reassessment(
     return [asdict(i) for i in reassessment_list(store, today=today, years=years)]
 
 
-# the last reassessment lists computed, per store: {(generation, version, today, years): list}
-_REASSESSMENT: weakref.WeakKeyDictionary[Store, dict[Any, list[dict[str, Any]]]] = (
-    weakref.WeakKeyDictionary()
-)
-_REASSESSMENT_LOCK = threading.Lock()
+# the reassessment lists computed, per store generation and content version: (today, years)
+_REASSESSMENT = StoreCache()
 REASSESSMENT_PAGE = 100  # species per page unless the request asks for another limit
 REASSESSMENT_MAX_PAGE = 1000
 
@@ -339,18 +335,12 @@ def reassessment_page(
     if offset < 0:
         raise ValueError(f"offset must be >= 0, not {offset}")
     day = today or date.today()
-    generation = getattr(store, "generation", None)
-    key = (generation, version, day, years)
-    with _REASSESSMENT_LOCK:
-        items = _REASSESSMENT.get(store, {}).get(key) if generation is not None else None
+    cached = getattr(store, "generation", None) is not None
+    items = _REASSESSMENT.get(store, (day, years), version) if cached else None
     if items is None:
         items = reassessment(store, today=day, years=years)
-        if generation is not None:
-            with _REASSESSMENT_LOCK:
-                kept = _REASSESSMENT.setdefault(store, {})
-                for old in [k for k in kept if k[:2] != key[:2]]:  # another generation
-                    del kept[old]
-                kept[key] = items
+        if cached:
+            _REASSESSMENT.put(store, (day, years), items, version)
     return {"total": len(items), "species": items[offset : offset + limit]}
 
 

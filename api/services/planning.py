@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from rdflib import Literal
 
+from api.services.store_cache import StoreCache
 from kg.planning import clusters as clusters_mod
 from kg.planning import coaffected as co
 from kg.planning import scores as scores_mod
@@ -77,7 +78,7 @@ def refresh_keys(store: Store, use_text: bool = True) -> int:
     if use_text:
         extra = text_places(load_profiles(store, parts=(), texts=True, assessment_attrs=False))
     n = compute_keys(store, extra)
-    _CACHE.pop(store, None)
+    _CACHE.forget(store)
     return n
 
 
@@ -110,7 +111,7 @@ def _context(store: Store | None, profiles: Sequence[Profile]) -> LabelContext:
     when one is built, from per-key counts in the store for a few profiles, else from the
     profiles themselves."""
     if store is not None:
-        index = _cached(store, "index")
+        index = _CACHE.get(store, "index")
         if index is not None:
             return label_context(index)
         if len(profiles) <= 50 and has_keys(store):
@@ -177,24 +178,7 @@ def all_buckets(
 
 # --------------------------------------------------------------------------- co-affected
 
-_CACHE: weakref.WeakKeyDictionary[Store, dict[Any, tuple[Any, Any]]] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
-def _generation(store: Store) -> Any:
-    return getattr(store, "generation", None)
-
-
-def _cached(store: Store, key: Any) -> Any:  # the value remembered for `key`, or None
-    with _LOCK:
-        hit = _CACHE.get(store, {}).get(key)
-    return hit[1] if hit is not None and hit[0] == _generation(store) else None
-
-
-def _remember(store: Store, key: Any, value: Any) -> Any:
-    with _LOCK:
-        _CACHE.setdefault(store, {})[key] = (_generation(store), value)
-    return value
+_CACHE = StoreCache()  # key index and cluster reports, per store generation
 
 
 _CONTEXTS: weakref.WeakKeyDictionary[co.KeyIndex, LabelContext] = weakref.WeakKeyDictionary()
@@ -215,14 +199,14 @@ def label_context(index: co.KeyIndex) -> LabelContext:
 def coaffected_index(store: Store) -> co.KeyIndex:
     """The key index of a store, built once per store generation (keys computed if missing),
     with its label context (shared-threat counts) computed alongside."""
-    index = _cached(store, "index")
+    index = _CACHE.get(store, "index")
     if index is None:
         profiles = load_profiles(
             store, parts=("threats", "places"), assessment_attrs=False, places_from=_places_from(store)
         )
         index = co.KeyIndex(profiles)
         label_context(index)
-        index = _remember(store, "index", index)
+        index = _CACHE.put(store, "index", index)
     assert isinstance(index, co.KeyIndex)
     return index
 
@@ -340,11 +324,11 @@ def list_clusters(store: Store, min_size: int = 3, buckets: Mapping[str, Iterabl
     """Planning clusters of every threatened species in the store (from the precomputed keys;
     kept per store generation)."""
     key = ("clusters", min_size, None if buckets is None else id(buckets))
-    report = _cached(store, key)
+    report = _CACHE.get(store, key)
     if report is None:
         src = _places_from(store)
         profiles = load_profiles(store, threatened_only=True, assessment_attrs=False, threats_from=src, places_from=src)
-        report = _remember(
+        report = _CACHE.put(
             store, key, clusters_for_profiles(profiles, place_names(store), min_size=min_size, buckets=buckets)
         )
     assert isinstance(report, ClusterReport)
