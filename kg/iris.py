@@ -15,6 +15,9 @@ ONTOLOGY = BASE + "ontology#"
 SCHEME = BASE + "scheme/"
 ID = BASE + "id/"
 GRAPH = BASE + "graph/"
+# graph and subject of the write token of a remote store (kg.store.SparqlStore.version); outside
+# GRAPH, so never counted, dumped or listed with the data graphs
+STORE_VERSION = BASE + "store-version"
 
 # scheme name -> letter prefix for its concept local names ("" = the code is already a name)
 SCHEME_PREFIX: dict[str, str] = {

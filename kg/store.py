@@ -7,7 +7,8 @@
 Every backend offers the same contract: `select`/`ask`/`construct` with bound values
 (never string pasting), `triples`/`contains` for pattern look-ups, `update` for small
 transactional writes, `replace` and `batch` for an all-or-nothing batch write of N-Quads (the
-ingest path), `dump` for backups, `count`.
+ingest path), `dump` for backups, `count`, and `version`, which changes whenever the graph is
+written through a Store (the key for values computed from the graph).
 Queries see the union of all named graphs as their default graph.
 """
 
@@ -21,8 +22,9 @@ import os
 import re
 import shutil
 import threading
+import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -30,7 +32,7 @@ from typing import IO, Any
 import httpx
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import RDF, XSD
 from rdflib.term import Identifier, Node
 
 from kg import iris
@@ -124,6 +126,13 @@ def as_term(value: Any) -> Node:
     return Literal(value)
 
 
+def graph_term(graph: str) -> URIRef:
+    """A graph name (IRI) as a checked term for binding."""
+    term = as_term(URIRef(str(graph)))
+    assert isinstance(term, URIRef)
+    return term
+
+
 _WHERE = re.compile(r"\bwhere\s*\{", re.IGNORECASE)
 _FORM = re.compile(r"\b(select|construct|describe|ask)\b[^{]*\{", re.IGNORECASE)
 
@@ -151,8 +160,24 @@ def bind_values(query: str, bindings: Mapping[str, Any] | None) -> str:
 # --------------------------------------------------------------------------- contract
 
 
+_WRITES = itertools.count(1)  # write stamps, unique across the process (next() is atomic)
+
+
 class Store(ABC):
     url: str
+    _written = 0  # the stamp of this object's latest write (0: none yet)
+
+    def _wrote(self) -> None:
+        """Note a write (called after it, whether or not it succeeded)."""
+        self._written = next(_WRITES)
+
+    @property
+    def version(self) -> Hashable:
+        """A value that changes whenever the graph is written through this Store object
+        (`update`, `replace`, a batch's commit): what caches of values computed from the graph
+        key on. Oxigraph adds its generation; a remote store adds the token every
+        assess2plan writer leaves on the server (see `SparqlStore.version`)."""
+        return self._written
 
     @abstractmethod
     def select(self, query: str, bindings: Mapping[str, Any] | None = None) -> Rows: ...
@@ -187,24 +212,28 @@ class Store(ABC):
 
     def triples(
         self, subject: Node | None = None, predicate: Node | None = None, obj: Node | None = None,
-        limit: int | None = None,
+        limit: int | None = None, graph: str | None = None,
     ) -> Iterator[tuple[Node, Node, Node]]:
-        """Triples of the union graph matching a pattern (None matches any term), at most `limit`.
+        """Triples matching a pattern (None matches any term), at most `limit`: of the union
+        graph, or of the named graph `graph` (an IRI) when given.
 
-        The terms are bound as values (never pasted). Embedded stores read their indexes and
-        give a triple once per graph holding it; remote stores run a bound SELECT.
+        The terms and the graph are bound as values (never pasted). Embedded stores read their
+        indexes and give a triple once per graph holding it; remote stores run a bound SELECT.
         """
         bound = {v: t for v, t in (("s", subject), ("p", predicate), ("o", obj)) if t is not None}
         query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+        if graph is not None:
+            bound["g"] = graph_term(graph)
+            query = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
         if limit is not None:
             query += f" LIMIT {int(limit)}"
         for r in self.select(query, bound):
             yield r["s"] or subject, r["p"] or predicate, r["o"] or obj  # type: ignore[misc]
 
     def contains(self, subject: Node | None = None, predicate: Node | None = None,
-                 obj: Node | None = None) -> bool:
-        """Whether any graph holds a triple matching the pattern (None matches any term)."""
-        return next(iter(self.triples(subject, predicate, obj, limit=1)), None) is not None
+                 obj: Node | None = None, graph: str | None = None) -> bool:
+        """Whether any graph (or the named graph `graph`) holds a triple matching the pattern."""
+        return next(iter(self.triples(subject, predicate, obj, limit=1, graph=graph)), None) is not None
 
     def count(self) -> int:
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
@@ -314,6 +343,8 @@ class MemoryStore(Store):
             self.ds.update(update)
         except Exception as exc:
             raise QueryError(str(exc)) from exc
+        finally:
+            self._wrote()
 
     def replace(self, nquads: bytes, drop_graphs: Iterable[str] = ()) -> None:
         staged = Dataset()
@@ -321,10 +352,13 @@ class MemoryStore(Store):
             staged.parse(data=nquads, format="nquads")
         except Exception as exc:  # rdflib's parser raises several unrelated types
             raise StoreError(f"batch is not valid N-Quads: {exc}") from exc
-        for g in drop_graphs:
-            self.ds.remove_graph(URIRef(g))
-        for s, p, o, g in staged.quads((None, None, None, None)):
-            self.ds.add((s, p, o, g))
+        try:
+            for g in drop_graphs:
+                self.ds.remove_graph(URIRef(g))
+            for s, p, o, g in staged.quads((None, None, None, None)):
+                self.ds.add((s, p, o, g))
+        finally:
+            self._wrote()
 
     def dump(self, out: IO[bytes], fmt: str = "nquads") -> None:
         if fmt == "nquads":
@@ -340,12 +374,13 @@ class MemoryStore(Store):
 
     def triples(
         self, subject: Node | None = None, predicate: Node | None = None, obj: Node | None = None,
-        limit: int | None = None,
+        limit: int | None = None, graph: str | None = None,
     ) -> Iterator[tuple[Node, Node, Node]]:
         pattern = (as_term(subject) if subject is not None else None,
                    as_term(predicate) if predicate is not None else None,
-                   as_term(obj) if obj is not None else None, None)
-        return itertools.islice(((s, p, o) for s, p, o, _ in self.ds.quads(pattern)), limit)
+                   as_term(obj) if obj is not None else None,
+                   graph_term(graph) if graph is not None else None)  # rdflib takes a graph's name
+        return itertools.islice(((s, p, o) for s, p, o, _ in self.ds.quads(pattern)), limit)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- oxigraph
@@ -457,6 +492,10 @@ class OxigraphStore(Store):
         """pyoxigraph's own result object (serialises itself; used by the SPARQL endpoint)."""
         return self._query(query, bindings)
 
+    @property
+    def version(self) -> Hashable:
+        return self.generation, self._written
+
     def update(self, update: str) -> None:
         if self.read_only:
             raise StoreError(f"{self.url} is open read-only")
@@ -464,6 +503,8 @@ class OxigraphStore(Store):
             self.store.update(update)
         except SyntaxError as exc:
             raise QueryError(str(exc)) from exc
+        finally:
+            self._wrote()
 
     def replace(self, nquads: bytes, drop_graphs: Iterable[str] = ()) -> None:
         with self.batch() as b:
@@ -485,13 +526,14 @@ class OxigraphStore(Store):
 
     def triples(
         self, subject: Node | None = None, predicate: Node | None = None, obj: Node | None = None,
-        limit: int | None = None,
+        limit: int | None = None, graph: str | None = None,
     ) -> Iterator[tuple[Node, Node, Node]]:
         pattern = [to_oxigraph(as_term(t)) if t is not None else None for t in (subject, predicate, obj)]
+        g = ox.NamedNode(graph_term(graph)) if graph is not None else None
         st = getattr(self, "store", None)  # the live generation (a batch's commit swaps it)
         if st is None:
             raise StoreError(f"{self.url} is closed")
-        for q in itertools.islice(st.quads_for_pattern(*pattern, None), limit):
+        for q in itertools.islice(st.quads_for_pattern(*pattern, g), limit):
             yield _to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)  # type: ignore[misc]
 
     def close(self) -> None:
@@ -762,6 +804,7 @@ class OxigraphBatch(Batch):
             # readers always see an open store (the old one stays valid until dropped)
             owner._open(self.name)
             owner.generation = self.name
+            owner._wrote()
             for path in [owner.path / old, *self.folders]:
                 if path.name != self.name:
                     shutil.rmtree(path, ignore_errors=True)
@@ -826,12 +869,40 @@ class SparqlStore(Store):
         g.parse(data=r.content, format="nt")
         return g
 
-    def update(self, update: str) -> None:
+    def _post_update(self, update: str) -> None:
         r = self.client.post(self.update_url, data={"update": update})
         if r.status_code == 400:
             raise QueryError(r.text[:2000])
         if r.status_code >= 300:
             raise StoreError(f"{self.update_url}: HTTP {r.status_code}: {r.text[:500]}")
+
+    def update(self, update: str) -> None:
+        try:
+            self._post_update(update)
+        finally:
+            self._wrote()
+
+    # The server is written by other processes too (several API workers, an ingest), so the
+    # version is read from it: every write through a SparqlStore then replaces one token triple,
+    # in a graph of its own outside the data graphs. Writes that bypass assess2plan (the
+    # server's bulk loader, another tool) do not change it.
+    _VERSION = URIRef(iris.STORE_VERSION)
+    _READ_VERSION = "SELECT ?v WHERE { GRAPH ?g { ?g ?p ?v } }"
+
+    def _wrote(self) -> None:
+        super()._wrote()
+        token = Literal(f"{os.getpid()}-{uuid.uuid4().hex}")
+        self._post_update(
+            f"DROP SILENT GRAPH {self._VERSION.n3()} ;\n"
+            f"INSERT DATA {{ GRAPH {self._VERSION.n3()} {{ {self._VERSION.n3()} {RDF.value.n3()} "
+            f"{token.n3()} }} }}"
+        )
+
+    @property
+    def version(self) -> Hashable:
+        """This object's last write and the token on the server (one bound one-row query)."""
+        rows = self.select(self._READ_VERSION, {"g": self._VERSION, "p": RDF.value})
+        return self._written, tuple(sorted(str(r["v"]) for r in rows))
 
     INSERT_CHUNK = 1000  # triples per INSERT DATA; Virtuoso's compiler runs out near 5,000
 
@@ -847,16 +918,19 @@ class SparqlStore(Store):
         except SyntaxError as exc:
             raise StoreError(f"batch is not valid N-Quads: {exc}") from exc
         drops = [f"DROP SILENT GRAPH <{g}>" for g in drop_graphs]
-        for i in range(0, len(drops), 200):
-            self.update(" ;\n".join(drops[i : i + 200]))
-        for i in range(0, len(quads), self.INSERT_CHUNK):
-            by_graph: dict[str, list[str]] = {}
-            for q in quads[i : i + self.INSERT_CHUNK]:
-                if not isinstance(q.graph_name, ox.NamedNode):
-                    raise StoreError("remote batches must put every quad in a named graph")
-                by_graph.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
-            body = "\n".join(f"GRAPH {g} {{\n" + "\n".join(ts) + "\n}" for g, ts in by_graph.items())
-            self.update("INSERT DATA {\n" + body + "\n}")
+        try:
+            for i in range(0, len(drops), 200):
+                self._post_update(" ;\n".join(drops[i : i + 200]))
+            for i in range(0, len(quads), self.INSERT_CHUNK):
+                by_graph: dict[str, list[str]] = {}
+                for q in quads[i : i + self.INSERT_CHUNK]:
+                    if not isinstance(q.graph_name, ox.NamedNode):
+                        raise StoreError("remote batches must put every quad in a named graph")
+                    by_graph.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
+                body = "\n".join(f"GRAPH {g} {{\n" + "\n".join(ts) + "\n}" for g, ts in by_graph.items())
+                self._post_update("INSERT DATA {\n" + body + "\n}")
+        finally:
+            self._wrote()  # once, after the last chunk
 
     # A remote server is shared: assess2plan only reads back, counts and dumps its own graphs
     _OURS = f'FILTER(STRSTARTS(STR(?g), "{GRAPH_BASE}"))'

@@ -306,7 +306,7 @@ def reassessment(
     return [asdict(i) for i in reassessment_list(store, today=today, years=years)]
 
 
-# the reassessment lists computed, per store generation and content version: (today, years)
+# the reassessment lists computed, per store version and content version: (today, years)
 _REASSESSMENT = StoreCache()
 REASSESSMENT_PAGE = 100  # species per page unless the request asks for another limit
 REASSESSMENT_MAX_PAGE = 1000
@@ -325,22 +325,18 @@ def reassessment_page(
     then the oldest) and its `total`.
 
     At 172,000 species the list has ~76,000 species and takes 20-30 s to compute on Oxigraph,
-    so it is computed once per store generation (every write through the service switches
-    it) and `version` (the route passes the service's content epoch, which a SPARQL Update
-    bumps), and pages are cut from it. Stores without generations (memory:, sparql:) are
-    read on every request.
+    so it is computed once per store version (`Store.version`: every write through a store
+    changes it, on every store kind; a remote store's version is the token every assess2plan
+    writer leaves on the server) and `version` (the route passes the service's content epoch),
+    and pages are cut from it.
     """
     if not 1 <= limit <= REASSESSMENT_MAX_PAGE:
         raise ValueError(f"limit must be 1..{REASSESSMENT_MAX_PAGE}, not {limit}")
     if offset < 0:
         raise ValueError(f"offset must be >= 0, not {offset}")
     day = today or date.today()
-    cached = getattr(store, "generation", None) is not None
-    items = _REASSESSMENT.get(store, (day, years), version) if cached else None
-    if items is None:
-        items = reassessment(store, today=day, years=years)
-        if cached:
-            _REASSESSMENT.put(store, (day, years), items, version)
+    items = _REASSESSMENT.get_or_compute(
+        store, (day, years), lambda: reassessment(store, today=day, years=years), version)
     return {"total": len(items), "species": items[offset : offset + limit]}
 
 

@@ -85,34 +85,21 @@ def construct(store: Store, name: str, **bindings: Any) -> Graph:
 
 
 def graph_triples(store: Store, graph: str) -> list[tuple[str, str, Any]]:
-    """(subject, predicate, object value) of every triple in one named graph.
+    """(subject, predicate, object value) of every triple in one named graph
+    (`Store.triples(graph=)`: an index scan on the embedded stores, a bound SELECT on a remote one).
 
     IRIs are str; literals are Python values, except plain strings, which are `Text` so
     they can be told apart from IRIs.
     """
-    from rdflib import URIRef
+    return [(str(s), str(p), Text(str(o)) if _plain_rdflib(o) else python_value(o))
+            for s, p, o in store.triples(graph=graph)]
 
-    q = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
-    if isinstance(store, OxigraphStore):
-        # Oxigraph's own pattern scan: about 4x faster than the same SPARQL query (measured
-        # on the 172,000-species graph: 0.7 ms against 2.6 ms for a 75-triple assessment)
-        out = []
-        for quad in store.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
-            obj, subj = quad.object, quad.subject
-            ov = Text(obj.value) if isinstance(obj, ox.Literal) and _plain(obj) else ox_value(obj)
-            out.append((str(subj) if isinstance(subj, ox.Triple) else subj.value,
-                        quad.predicate.value, ov))
-        return out
+
+def _plain_rdflib(o: Any) -> bool:
     from rdflib import Literal
     from rdflib.namespace import XSD
 
-    rows = store.select(q, {"g": URIRef(graph)})
-    result: list[tuple[str, str, Any]] = []
-    for r in rows.rows:
-        o = r["o"]
-        plain = isinstance(o, Literal) and (o.datatype in (None, XSD.string) or o.language)
-        result.append((str(r["s"]), str(r["p"]), Text(str(o)) if plain else python_value(o)))
-    return result
+    return isinstance(o, Literal) and (o.datatype in (None, XSD.string) or bool(o.language))
 
 
 def subject_triples(store: Store, subject: str) -> list[tuple[str, str, Any]]:
@@ -128,15 +115,8 @@ def subject_triples(store: Store, subject: str) -> list[tuple[str, str, Any]]:
              else ox_value(sol["o"]))
             for sol in res
         ]
-    from rdflib import Literal
-    from rdflib.namespace import XSD
-
-    out = []
-    for r in store.select(q, {"taxon": URIRef(subject)}).rows:
-        o = r["o"]
-        plain = isinstance(o, Literal) and (o.datatype in (None, XSD.string) or o.language)
-        out.append((subject, str(r["p"]), Text(str(o)) if plain else python_value(o)))
-    return out
+    return [(subject, str(r["p"]), Text(str(r["o"])) if _plain_rdflib(r["o"]) else python_value(r["o"]))
+            for r in store.select(q, {"taxon": URIRef(subject)}).rows]
 
 
 class Text(str):

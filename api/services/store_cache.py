@@ -1,24 +1,26 @@
-"""Values computed from a store, kept until the store's generation changes.
+"""Values computed from a store, kept until the store's version changes.
 
-An Oxigraph store switches generation on every batch write (an ingest, a service write), so a
-value remembered under one generation is never served after the graph changed. A caller whose
-store can change without a new generation (a SPARQL Update bumps the service's content epoch)
-passes that as `version`. Putting a value drops the store's values of other generations and
-versions, so superseded results do not pile up in memory.
+`Store.version` changes whenever the graph is written through the store: an Oxigraph store
+switches generation on every batch write (an ingest, a service write) and counts its SPARQL
+Updates; `memory:` counts its writes; a `sparql:` store reads the token that every
+assess2plan writer (any worker or process) replaces on the server. So a value remembered under
+one version is never served after the graph changed. A caller whose store can change in a way
+the version does not show passes that as `version` too. Putting a value drops the store's
+values of other versions, so superseded results do not pile up in memory.
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from kg.store import Store
 
 
 class StoreCache:
-    """{store: {key: ((generation, version), value)}}, thread-safe; stores are held weakly."""
+    """{store: {key: ((store version, version), value)}}, thread-safe; stores are held weakly."""
 
     def __init__(self) -> None:
         self._data: weakref.WeakKeyDictionary[Store, dict[Hashable, tuple[Any, Any]]] = (
@@ -27,19 +29,26 @@ class StoreCache:
         self._lock = threading.Lock()
 
     @staticmethod
-    def _tag(store: Store, version: Any) -> tuple[Any, Any]:
-        return getattr(store, "generation", None), version
+    def tag(store: Store, version: Any = None) -> tuple[Any, Any]:
+        """What a value is kept under: the store's version (a query on a remote store) and
+        the caller's `version`."""
+        return getattr(store, "version", None), version
 
-    def get(self, store: Store, key: Hashable, version: Any = None) -> Any:
-        """The value put for `key` in the store's current generation and `version`, else None."""
+    def get(self, store: Store, key: Hashable, version: Any = None, *, tag: Any = None) -> Any:
+        """The value put for `key` under the store's current version and `version` (or under
+        `tag`, read before), else None."""
+        tag = tag if tag is not None else self.tag(store, version)
         with self._lock:
             hit = self._data.get(store, {}).get(key)
-        return hit[1] if hit is not None and hit[0] == self._tag(store, version) else None
+        return hit[1] if hit is not None and hit[0] == tag else None
 
-    def put(self, store: Store, key: Hashable, value: Any, version: Any = None) -> Any:
-        """Remember `value` for `key` (dropping the store's values of other generations or
-        versions) and return it."""
-        tag = self._tag(store, version)
+    def put(self, store: Store, key: Hashable, value: Any, version: Any = None, *,
+            tag: Any = None) -> Any:
+        """Remember `value` for `key` (dropping the store's values of other versions) and
+        return it. Pass the `tag` read before computing the value when the store can be
+        written meanwhile (by another process): the value is then never kept under a version
+        newer than the graph it was computed from."""
+        tag = tag if tag is not None else self.tag(store, version)
         with self._lock:
             kept = self._data.setdefault(store, {})
             for old in [k for k, (t, _) in kept.items() if t != tag]:
@@ -47,7 +56,17 @@ class StoreCache:
             kept[key] = (tag, value)
         return value
 
+    def get_or_compute(self, store: Store, key: Hashable, compute: Callable[[], Any],
+                       version: Any = None) -> Any:
+        """The value for `key`, computed by `compute()` and kept when missing or stale; the
+        store's version is read once, before computing."""
+        tag = self.tag(store, version)
+        value = self.get(store, key, tag=tag)
+        if value is None:
+            value = self.put(store, key, compute(), tag=tag)
+        return value
+
     def forget(self, store: Store) -> None:
-        """Drop every value of the store (after a write the generation does not show)."""
+        """Drop every value of the store (after a write the version does not show)."""
         with self._lock:
             self._data.pop(store, None)

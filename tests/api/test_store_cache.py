@@ -1,17 +1,30 @@
-"""api.services.store_cache: values are served only for the generation and version they were
-computed under, and superseded ones are dropped."""
+"""api.services.store_cache: values are served only for the store version and the caller's
+version they were computed under, and superseded ones are dropped; every write through a
+store (of any kind) invalidates them."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
+from rdflib import URIRef
+
 from api.services.store_cache import StoreCache
+from kg import iris
+from kg.build import Quads, lit
+from kg.store import Store
+from kg.vocab import RDFS
 
 
-class FakeStore:  # only what the cache reads: a generation (weakly referenced)
+class FakeStore:  # only what the cache reads: a version (weakly referenced)
     def __init__(self, generation: str | None) -> None:
         self.generation = generation
 
+    @property
+    def version(self) -> Hashable:
+        return self.generation
 
-def test_values_follow_generation_and_version() -> None:
+
+def test_values_follow_store_version_and_version() -> None:
     cache, store = StoreCache(), FakeStore("g000001")
     assert cache.put(store, "index", [1], version=3) == [1]  # type: ignore[arg-type]
     assert cache.get(store, "index", version=3) == [1]  # type: ignore[arg-type]
@@ -20,7 +33,7 @@ def test_values_follow_generation_and_version() -> None:
     assert cache.get(store, "index", version=3) is None  # type: ignore[arg-type]
 
 
-def test_put_drops_values_of_other_generations_and_forget_drops_all() -> None:
+def test_put_drops_values_of_other_versions_and_forget_drops_all() -> None:
     cache, store, other = StoreCache(), FakeStore("g1"), FakeStore(None)
     cache.put(store, "a", "old")  # type: ignore[arg-type]
     cache.put(other, "a", "kept")  # type: ignore[arg-type]
@@ -31,3 +44,51 @@ def test_put_drops_values_of_other_generations_and_forget_drops_all() -> None:
     assert cache.get(other, "a") == "kept"  # type: ignore[arg-type]  # stores are apart
     cache.forget(other)  # type: ignore[arg-type]
     assert cache.get(other, "a") is None  # type: ignore[arg-type]
+
+
+def test_a_value_computed_during_a_write_is_kept_under_the_version_read_before() -> None:
+    """get_or_compute reads the version once, before computing: a write that lands while the
+    value is computed (another process, on a remote store) leaves it stale, never fresh."""
+    cache, store = StoreCache(), FakeStore("v1")
+
+    def compute() -> str:
+        store.generation = "v2"  # written meanwhile
+        return "computed from v1 or v2"
+
+    assert cache.get_or_compute(store, "k", compute) == "computed from v1 or v2"  # type: ignore[arg-type]
+    assert cache.get(store, "k") is None  # type: ignore[arg-type]
+    calls: list[int] = []
+    cache.get_or_compute(store, "k", lambda: calls.append(1) or "fresh")  # type: ignore[arg-type]
+    assert cache.get_or_compute(store, "k", lambda: calls.append(1) or "again") == "fresh"  # type: ignore[arg-type]
+    assert calls == [1]
+
+
+def test_every_write_through_the_store_changes_its_version(empty_store: Store) -> None:
+    """memory:, oxigraph: and the remote server: update, replace and a batch each change
+    `Store.version`, so a cached value is recomputed after them; reads do not."""
+    cache, calls = StoreCache(), []
+
+    def labels() -> list[str]:
+        calls.append(1)
+        rows = empty_store.select("SELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }",
+                                  {"s": URIRef(iris.taxon("1"))})
+        return sorted(str(r["l"]) for r in rows)
+
+    def cached() -> list[str]:
+        return list(cache.get_or_compute(empty_store, "labels", labels))
+
+    g = iris.graph("test", "cache")
+    assert cached() == [] and cached() == [] and len(calls) == 1
+    q = Quads()
+    q.add(iris.taxon("1"), RDFS.label, lit("a"), g)
+    empty_store.replace(q.data())
+    assert cached() == ["a"] and len(calls) == 2
+    empty_store.update(f"INSERT DATA {{ GRAPH <{g}> {{ <{iris.taxon('1')}> "
+                       '<http://www.w3.org/2000/01/rdf-schema#label> "b" } }')
+    assert cached() == ["a", "b"] and len(calls) == 3
+    q = Quads()
+    q.add(iris.taxon("1"), RDFS.label, lit("c"), g)
+    with empty_store.batch() as b:
+        b.drop([g])
+        b.add(q.data())
+    assert cached() == ["c"] and cached() == ["c"] and len(calls) == 4

@@ -86,6 +86,30 @@ def test_triples_and_contains_match_bound_patterns(empty_store: Store) -> None:
     assert {o for _, _, o in empty_store.triples(predicate=label)} >= {Literal("x"), Literal("y")}
 
 
+def test_triples_and_contains_in_one_named_graph(empty_store: Store) -> None:
+    """`triples(graph=)`/`contains(graph=)` on every backend: only that graph's triples, the
+    same answers on memory:, oxigraph: and the remote server; an unknown graph holds nothing;
+    a hostile graph name is refused, never pasted."""
+    other = iris.taxon("2")
+    empty_store.replace(batch((S, RDFS.label, lit("x"), G1), (S, RDFS.label, lit("y"), G2),
+                              (other, A2P.rank, lit("species"), G2), (S, A2P.rank, lit("genus"), G1)))
+    label, rank = URIRef(str(RDFS.label)), URIRef(str(A2P.rank))
+    assert set(empty_store.triples(graph=G1)) == {(URIRef(S), label, Literal("x")),
+                                                   (URIRef(S), rank, Literal("genus"))}
+    assert set(empty_store.triples(graph=URIRef(G2))) == {(URIRef(S), label, Literal("y")),
+                                                          (URIRef(other), rank, Literal("species"))}
+    assert set(empty_store.triples(URIRef(S), label, graph=G2)) == {(URIRef(S), label, Literal("y"))}
+    assert set(empty_store.triples(predicate=rank, obj=Literal("genus"), graph=G2)) == set()
+    assert len(list(empty_store.triples(graph=G2, limit=1))) == 1
+    assert list(empty_store.triples(graph=iris.graph("test", "none"))) == []
+    assert empty_store.contains(URIRef(S), label, Literal("x"), graph=G1)
+    assert not empty_store.contains(URIRef(S), label, Literal("x"), graph=G2)
+    assert empty_store.contains(URIRef(other), graph=G2) and not empty_store.contains(URIRef(other), graph=G1)
+    for hostile in ("http://x/> } UNION { ?s ?p ?o", "http://x/a b"):
+        with pytest.raises(QueryError):
+            list(empty_store.triples(graph=hostile))
+
+
 def test_malformed_query_is_query_error(empty_store: Store) -> None:
     with pytest.raises(QueryError):
         empty_store.select("SELECT ?s WHERE { ?s ")
