@@ -8,7 +8,7 @@ Every backend offers the same contract: `select`/`ask`/`construct` with bound va
 (never string pasting), `triples`/`contains` for pattern look-ups, `update` for small
 transactional writes, `replace` and `batch` for an all-or-nothing batch write of N-Quads (the
 ingest path), `dump` for backups, `count`, and `version`, which changes whenever the graph is
-written through a Store (the key for values computed from the graph).
+written through a Store (annotation-only updates aside): the key for values computed from it.
 Queries see the union of all named graphs as their default graph.
 """
 
@@ -174,8 +174,8 @@ class Store(ABC):
     @property
     def version(self) -> Hashable:
         """A value that changes whenever the graph is written through this Store object
-        (`update`, `replace`, a batch's commit): what caches of values computed from the graph
-        key on. Oxigraph adds its generation; a remote store adds the token every
+        (`update` unless `annotation=True`, `replace`, a batch's commit): what caches of values
+        computed from the graph key on. Oxigraph adds its generation; a remote store adds the token every
         assess2plan writer leaves on the server (see `SparqlStore.version`)."""
         return self._written
 
@@ -189,8 +189,13 @@ class Store(ABC):
     def construct(self, query: str, bindings: Mapping[str, Any] | None = None) -> Graph: ...
 
     @abstractmethod
-    def update(self, update: str) -> None:
-        """Run a SPARQL Update as one transaction."""
+    def update(self, update: str, *, annotation: bool = False) -> None:
+        """Run a SPARQL Update as one transaction.
+
+        `annotation=True`: the update only adds annotations (comments, feedback) that no value
+        cached on `version` is computed from, so `version` stays (a feedback write must not
+        throw away a co-affected index that took a minute to build).
+        """
 
     @abstractmethod
     def replace(self, nquads: bytes, drop_graphs: Iterable[str] = ()) -> None:
@@ -338,13 +343,14 @@ class MemoryStore(Store):
             g.add(t)
         return g
 
-    def update(self, update: str) -> None:
+    def update(self, update: str, *, annotation: bool = False) -> None:
         try:
             self.ds.update(update)
         except Exception as exc:
             raise QueryError(str(exc)) from exc
         finally:
-            self._wrote()
+            if not annotation:
+                self._wrote()
 
     def replace(self, nquads: bytes, drop_graphs: Iterable[str] = ()) -> None:
         staged = Dataset()
@@ -496,7 +502,7 @@ class OxigraphStore(Store):
     def version(self) -> Hashable:
         return self.generation, self._written
 
-    def update(self, update: str) -> None:
+    def update(self, update: str, *, annotation: bool = False) -> None:
         if self.read_only:
             raise StoreError(f"{self.url} is open read-only")
         try:
@@ -504,7 +510,8 @@ class OxigraphStore(Store):
         except SyntaxError as exc:
             raise QueryError(str(exc)) from exc
         finally:
-            self._wrote()
+            if not annotation:
+                self._wrote()
 
     def replace(self, nquads: bytes, drop_graphs: Iterable[str] = ()) -> None:
         with self.batch() as b:
@@ -876,11 +883,12 @@ class SparqlStore(Store):
         if r.status_code >= 300:
             raise StoreError(f"{self.update_url}: HTTP {r.status_code}: {r.text[:500]}")
 
-    def update(self, update: str) -> None:
+    def update(self, update: str, *, annotation: bool = False) -> None:
         try:
             self._post_update(update)
         finally:
-            self._wrote()
+            if not annotation:
+                self._wrote()
 
     # The server is written by other processes too (several API workers, an ingest), so the
     # version is read from it: every write through a SparqlStore then replaces one token triple,

@@ -139,7 +139,7 @@ def record_feedback(store: Store, req: FeedbackRequest) -> FeedbackResponse:
     if req.note:
         t.add(fb, A2P.note, lit(req.note))
     _agent_triples(t, agent, req.who, req.institution)
-    store.update(t.insert(FEEDBACK_GRAPH))
+    store.update(t.insert(FEEDBACK_GRAPH), annotation=True)  # no cached value reads it
     return FeedbackResponse(
         id=fb, suggestion_id=node, verdict=req.verdict, recorded_at=now, graph=FEEDBACK_GRAPH
     )
@@ -180,7 +180,7 @@ def record_comment(store: Store, req: CommentRequest) -> CommentOut:
     t.node(node, PROV.wasAttributedTo, agent)
     t.add(node, PROV.generatedAtTime, lit(now.isoformat().replace("+00:00", "Z"), XSD.dateTime))
     _agent_triples(t, agent, req.name, req.institution)
-    store.update(t.insert(COMMENTS_GRAPH))
+    store.update(t.insert(COMMENTS_GRAPH), annotation=True)  # no cached value reads it
     return CommentOut(
         id=node,
         taxon_id=taxon_id,

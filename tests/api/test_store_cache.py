@@ -65,7 +65,8 @@ def test_a_value_computed_during_a_write_is_kept_under_the_version_read_before()
 
 def test_every_write_through_the_store_changes_its_version(empty_store: Store) -> None:
     """memory:, oxigraph: and the remote server: update, replace and a batch each change
-    `Store.version`, so a cached value is recomputed after them; reads do not."""
+    `Store.version`, so a cached value is recomputed after them; reads and annotation-only
+    updates do not."""
     cache, calls = StoreCache(), []
 
     def labels() -> list[str]:
@@ -92,3 +93,8 @@ def test_every_write_through_the_store_changes_its_version(empty_store: Store) -
         b.drop([g])
         b.add(q.data())
     assert cached() == ["c"] and cached() == ["c"] and len(calls) == 4
+    version = empty_store.version  # comments and feedback: no cached value is computed from them
+    empty_store.update(f"INSERT DATA {{ GRAPH <{iris.graph('test', 'notes')}> {{ "
+                       f'<{iris.taxon("1")}> <http://www.w3.org/2000/01/rdf-schema#comment> "n" }} }}',
+                       annotation=True)
+    assert empty_store.version == version and cached() == ["c"] and len(calls) == 4
