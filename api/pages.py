@@ -101,8 +101,9 @@ def links_fragment(request: Request, links: dict[str, Any]) -> HTMLResponse:
     return _render(request, "_links.html", links=links)
 
 
-def clusters_page(request: Request, clusters: Any) -> HTMLResponse:
-    return _render(request, "clusters.html", clusters=clusters)
+def clusters_page(request: Request, clusters: Any, prev: str | None = None) -> HTMLResponse:
+    """One page of clusters (`clusters["next"]` and `prev`: the neighbouring pages' URLs)."""
+    return _render(request, "clusters.html", clusters=clusters, prev=prev)
 
 
 def sparql_editor(request: Request) -> HTMLResponse:

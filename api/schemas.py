@@ -786,6 +786,75 @@ class ReviewTable(Model):
     rows: list[ReviewRow]
 
 
+# --------------------------------------------------------------------------- clusters
+
+
+class ClusterSpecies(Model):
+    """A species of a cluster (or a single-species candidate) with its link cells."""
+
+    taxon_id: str
+    name: str
+    category: str
+    cites: str = Field("", description="CITES appendix, as in the review table.")
+    ex_situ: str = Field("", description="Ex situ holdings, as in the review table.")
+    programmes: list[str] = Field(default_factory=list)
+    pledges: int = 0
+    pledged_by: list[str] = Field(default_factory=list)
+
+
+class ClusterOut(Model):
+    id: str = Field(description="Stable id (threat, place and habitat), for /map?cluster=.")
+    title: str
+    species: list[ClusterSpecies]
+    threats: list[str] = Field(description="Threat codes the species share.")
+    places: list[str] = Field(description="Place keys (`ID`, `waterbody-...`).")
+    habitats: list[str]
+    actions_needed: list[str]
+    bucket: Literal["single_species", "habitat", "threat", "ex_situ"]
+    cohesion: float
+    place_names: dict[str, str] = Field(default_factory=dict)
+    threat_labels: dict[str, str] = Field(default_factory=dict)
+
+
+CLUSTERS_EXAMPLE: dict[str, Any] = {
+    "total": 12, "offset": 0, "limit": 25, "next": None,
+    "clusters": [{
+        "id": "c-T3_2-waterbody-SungaiFiksi-H5_1",
+        "title": "13 threatened species in Sungai Fiksi threatened by 3.2 Mining & quarrying",
+        "species": [{"taxon_id": "9000450", "name": "Fictigepazaopsis diveae", "category": "VU",
+                     "cites": "II", "ex_situ": "", "programmes": [], "pledges": 0,
+                     "pledged_by": []}],
+        "threats": ["3.2"], "places": ["waterbody-SungaiFiksi"], "habitats": ["5.1"],
+        "actions_needed": ["1.1"], "bucket": "habitat", "cohesion": 0.71,
+        "place_names": {"waterbody-SungaiFiksi": "Sungai Fiksi"},
+        "threat_labels": {"3.2": "Mining & quarrying"},
+    }],
+    "singletons": [], "singletons_total": 0, "threatened": 170, "coverage": 0.62,
+    "mean_cohesion": 0.58, "method": "threat x place x habitat",
+}
+
+
+class ClustersPage(Model):
+    model_config = ConfigDict(json_schema_extra={"examples": [CLUSTERS_EXAMPLE]})
+
+    total: int = Field(description="Clusters in all (all pages).")
+    offset: int = Field(0, description="Index of the first cluster of this page.")
+    limit: int = Field(description="Most clusters of a page.")
+    next: str | None = Field(
+        None, description="URL of the next page (same parameters), or null on the last page."
+    )
+    clusters: list[ClusterOut] = Field(description="This page's clusters, largest first.")
+    singletons: list[ClusterSpecies] = Field(
+        default_factory=list,
+        description="Threatened species in no cluster (single-species candidates): on the "
+        "first page (offset 0) only.")
+    singletons_total: int = Field(0, description="How many single-species candidates.")
+    threatened: int = Field(description="Threatened species clustered (all pages).")
+    coverage: float = Field(description="Share of them in at least one cluster.")
+    mean_cohesion: float = Field(description="Size-weighted mean cohesion of all clusters.")
+    method: str
+
+
 class CodeCount(Model):
     code: str
     label: str = ""

@@ -12,13 +12,13 @@ import typing
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api import pages
 from api.deps import ServicesDep
 from api.negotiation import choose
-from api.schemas import problem_responses
+from api.schemas import CLUSTERS_EXAMPLE, ClustersPage, problem_responses
 from api.services import datasheet, links, planning_link
 
 router = APIRouter(tags=["planners"])
@@ -26,18 +26,7 @@ SpeciesId = Annotated[str, Path(description="Red List taxon (SIS) id.", examples
                                 max_length=40)]
 
 EXAMPLES: dict[str, Any] = {
-    "list_clusters": {
-        "clusters": [{
-            "id": "c-T3_2-waterbody-SungaiFiksi-H5_1",
-            "title": "13 threatened species in Sungai Fiksi threatened by 3.2 Mining & quarrying",
-            "species": [{"taxon_id": "9000450", "name": "Fictigepazaopsis diveae",
-                         "category": "VU"}],
-            "threats": ["3.2"], "places": ["waterbody-SungaiFiksi"], "habitats": ["5.1"],
-            "actions_needed": ["1.1"], "bucket": "habitat", "cohesion": 0.71,
-        }],
-        "singletons": [], "threatened": 170, "coverage": 0.62, "mean_cohesion": 0.58,
-        "method": "threat x place x habitat",
-    },
+    "clusters_page": CLUSTERS_EXAMPLE,
     "coaffected_for": [{
         "taxon_id": "9000468", "name": "Fictigepazaopsis fiksiensis", "category": "VU",
         "score": 6.75, "shared_threats": ["2.2", "3.2"], "shared_places": ["ID", "MY"],
@@ -77,20 +66,39 @@ async def _call(name: str, *args: Any) -> Any:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
 
 
+# GET /clusters pages count clusters (each comes whole, with all its species): at 172,000
+# species there are 724, of ~80 species on average, so a JSON page of 25 is ~2,000 species
+# (twice a default /review-table page) and the largest page takes every cluster at once
+CLUSTERS_PAGE = 25
+CLUSTERS_MAX_PAGE = 1000
+HTML_CLUSTERS = 10  # clusters on an HTML page unless the request asks for another limit
+
+
 async def clusters(
     request: Request,
     services: ServicesDep,
+    limit: Annotated[int | None, Query(
+        ge=1, le=CLUSTERS_MAX_PAGE,
+        description=f"Clusters per page (JSON: {CLUSTERS_PAGE} by default, follow "
+        f"`next`; HTML: {HTML_CLUSTERS}). A cluster comes whole, with all its species.")] = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Clusters skipped.")] = 0,
     format: Annotated[str | None, Query(description="json or html.")] = None,  # noqa: A002
 ) -> Response:
-    """Clusters of threatened species that share threats, places and habitats, with their
-    species (and each species' CITES appendix, ex situ holdings and pledges), suggested
-    bucket and cohesion."""
+    """Clusters of threatened species that share threats, places and habitats, largest first,
+    with their species (and each species' CITES appendix, ex situ holdings and pledges),
+    suggested bucket and cohesion; one page of `limit` clusters from `offset`, `total` counting
+    them all, and the single-species candidates with the first page."""
     fmt = choose(request, ["json", "html"], "json", format)
-    data = await _call("list_clusters", services.store)
-    data = await run_in_threadpool(links.with_link_cells, services.store,
-                                   planning_link.to_jsonable(data))
+    size = limit or (HTML_CLUSTERS if fmt == "html" else CLUSTERS_PAGE)
+    data = await _call("clusters_page", services.store, size, offset)
+    data = await run_in_threadpool(links.with_link_cells, services.store, data)
+    more = offset + size < data["total"]
+    data["next"] = str(request.url.include_query_params(offset=offset + size, limit=size)) \
+        if more else None
     if fmt == "html":
-        return pages.clusters_page(request, data)
+        prev = str(request.url.include_query_params(offset=max(offset - size, 0), limit=size)) \
+            if offset > 0 else None
+        return pages.clusters_page(request, data, prev)
     return _json(data)
 
 
@@ -117,7 +125,7 @@ def install_routes() -> list[str]:
     """Add the routes whose planning function exists; returns the paths added."""
     added = []
     specs: list[tuple[str, str, Any, str]] = [
-        ("list_clusters", "/clusters", clusters, "Clusters of co-affected threatened species"),
+        ("clusters_page", "/clusters", clusters, "Clusters of co-affected threatened species"),
         ("coaffected_for", "/coaffected/{species_id}", coaffected, "Co-affected species"),
         ("buckets_for", "/buckets/{species_id}", buckets, "Planning buckets for a species"),
     ]
@@ -126,11 +134,15 @@ def install_routes() -> list[str]:
         if planning_link.function(fn_name) is None or path in existing:
             continue
         content: dict[str, Any] = {"application/json": {"example": EXAMPLES[fn_name]}}
-        if fn_name == "list_clusters":
+        model = _model(fn_name)
+        response_class: type[Response] = Response
+        if fn_name == "clusters_page":
             content["text/html"] = {}
+            # a JSON response class puts the model's schema beside the example
+            model, response_class = ClustersPage, JSONResponse
         router.add_api_route(
-            path, endpoint, methods=["GET"], summary=summary, response_class=Response,
-            response_model=_model(fn_name),
+            path, endpoint, methods=["GET"], summary=summary, response_class=response_class,
+            response_model=model,
             responses={200: {"description": summary, "content": content},
                        **problem_responses(404, 406, 422)},
         )

@@ -335,6 +335,30 @@ def list_clusters(store: Store, min_size: int = 3, buckets: Mapping[str, Iterabl
     return report
 
 
+def clusters_page(store: Store, limit: int, offset: int = 0) -> dict[str, Any]:
+    """GET /clusters: `limit` clusters from `offset` in `list_clusters`' order (largest first),
+    with `total` (clusters) and the report's summary figures on every page; the single-species
+    candidates (`singletons`, `singletons_total` of them) come with the first page (offset 0)
+    only. Pages joined are the whole report. JSON-ready."""
+    if limit < 1:
+        raise ValueError(f"limit must be >= 1, not {limit}")
+    if offset < 0:
+        raise ValueError(f"offset must be >= 0, not {offset}")
+    report = list_clusters(store)
+    return {
+        "total": len(report.clusters),
+        "offset": offset,
+        "limit": limit,
+        "clusters": [c.model_dump(mode="json") for c in report.clusters[offset : offset + limit]],
+        "singletons": [s.model_dump(mode="json") for s in report.singletons] if offset == 0 else [],
+        "singletons_total": len(report.singletons),
+        "threatened": report.threatened,
+        "coverage": report.coverage,
+        "mean_cohesion": report.mean_cohesion,
+        "method": report.method,
+    }
+
+
 def clusters_for_profiles(
     profiles: Sequence[Profile],
     names: Mapping[str, str] | None = None,
