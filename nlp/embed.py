@@ -115,7 +115,9 @@ class Embedder:
         self._pool: ThreadPoolExecutor | None = None
         self._pool_pid = 0
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()  # one encoding at a time (API worker threads share this)
+        self._lock = threading.Lock()  # the memo and the counter (API worker threads share them)
+        self._tokenizer_lock = threading.Lock()
+        self._pool_lock = threading.Lock()
         self.encoded = 0  # texts actually run through the encoder (cache misses)
 
     def clear(self) -> None:
@@ -125,43 +127,51 @@ class Embedder:
             self.encoded = 0
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
-        with self._lock:
-            return self._encode(texts, progress)
+        """Normalised float32 embeddings of `texts`, in order (memoised by text).
 
-    def _encode(self, texts: Sequence[str], progress: bool) -> np.ndarray:
+        Several threads may encode at once: the memo and the tokenizer (whose Rust backend
+        refuses concurrent calls) are taken one caller at a time, the forward passes are not,
+        so two API requests use both cores (torch releases the GIL inside its kernels). A text
+        that two callers miss at the same moment is encoded by both, with the same vector."""
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         missing: dict[str, list[int]] = {}
-        for i, t in enumerate(texts):
-            v = self._cache.get(t)
-            if v is not None:
-                self._cache.move_to_end(t)
-                out[i] = v
-            else:
-                missing.setdefault(t, []).append(i)
-        if missing:
-            todo = list(missing)
-            vecs = self._run_encoder(todo, progress)
-            self.encoded += len(todo)
-            for t, v in zip(todo, vecs, strict=True):
-                for i in missing[t]:
+        with self._lock:
+            for i, t in enumerate(texts):
+                v = self._cache.get(t)
+                if v is not None:
+                    self._cache.move_to_end(t)
                     out[i] = v
-                if self.cache_size > 0:
+                else:
+                    missing.setdefault(t, []).append(i)
+        if not missing:
+            return out
+        todo = list(missing)
+        vecs = self._run_encoder(todo, progress)
+        for t, v in zip(todo, vecs, strict=True):
+            for i in missing[t]:
+                out[i] = v
+        with self._lock:
+            self.encoded += len(todo)
+            if self.cache_size > 0:
+                for t, v in zip(todo, vecs, strict=True):
                     self._cache[t] = v
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
         return out
 
     def _run_encoder(self, texts: list[str], progress: bool) -> np.ndarray:
         """Normalised embeddings of `texts`, in order. Batches are formed longest first by
         token count (SentenceTransformer.encode sorts by characters, which leaves a third of
-        the tokens of short-sentence batches as padding)."""
+        the tokens of short-sentence batches as padding). The texts are tokenised once,
+        together; each batch takes its rows cut to its own longest text (padding is on the
+        right, so a batch's tensors are exactly what tokenising it alone gives)."""
         model = get_encoder(self.max_seq_length, self.threads)
-        n_tokens = [
-            len(ids) for ids in model.tokenizer(texts, truncation=True, max_length=self.max_seq_length)["input_ids"]
-        ]
-        order = np.lexsort((np.arange(len(texts)), -np.asarray(n_tokens)))
+        with self._tokenizer_lock:
+            every = model.preprocess(texts)
+        n_tokens = every["attention_mask"].sum(dim=1).numpy()
+        order = np.lexsort((np.arange(len(texts)), -n_tokens))
         batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
-        features = [model.preprocess([texts[j] for j in idx]) for idx in batches]
+        features = [_rows(every, idx, int(n_tokens[idx[0]])) for idx in batches]
         if self.workers > 1 and len(batches) > 1:
             done: Iterable[np.ndarray] = self._workers().map(lambda f: _forward(model, f, self.precision), features)
         else:
@@ -175,19 +185,31 @@ class Embedder:
     def _workers(self) -> ThreadPoolExecutor:
         """The encoder threads, one torch thread each, started together (a forked child
         starts its own)."""
-        if self._pool is None or self._pool_pid != os.getpid():
-            import torch
+        with self._pool_lock:
+            if self._pool is None or self._pool_pid != os.getpid():
+                self._pool, self._pool_pid = self._start_workers(), os.getpid()
+            return self._pool
 
-            before = torch.get_num_threads()
-            pool = ThreadPoolExecutor(self.workers, thread_name_prefix="a2p-encoder", initializer=_one_torch_thread)
-            ready = threading.Barrier(self.workers)
-            for f in [pool.submit(ready.wait, 60) for _ in range(self.workers)]:
-                f.result()
-            # torch.set_num_threads also sets the default of threads that have not used torch
-            # yet: restore it (the workers keep their own setting of one thread)
-            torch.set_num_threads(before)
-            self._pool, self._pool_pid = pool, os.getpid()
-        return self._pool
+    def _start_workers(self) -> ThreadPoolExecutor:
+        import torch
+
+        before = torch.get_num_threads()
+        pool = ThreadPoolExecutor(self.workers, thread_name_prefix="a2p-encoder", initializer=_one_torch_thread)
+        ready = threading.Barrier(self.workers)
+        for f in [pool.submit(ready.wait, 60) for _ in range(self.workers)]:
+            f.result()
+        # torch.set_num_threads also sets the default of threads that have not used torch
+        # yet: restore it (the workers keep their own setting of one thread)
+        torch.set_num_threads(before)
+        return pool
+
+
+def _rows(features: dict[str, Any], idx: np.ndarray, length: int) -> dict[str, Any]:
+    """The rows `idx` of tokenised features, cut to `length` tokens (other entries as they are)."""
+    import torch
+
+    take = torch.from_numpy(np.ascontiguousarray(idx))
+    return {k: v[take, :length].contiguous() if isinstance(v, torch.Tensor) and v.dim() == 2 else v for k, v in features.items()}
 
 
 def _one_torch_thread() -> None:

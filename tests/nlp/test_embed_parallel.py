@@ -118,3 +118,37 @@ def test_code_mapper_rejects_negative_workers() -> None:
     blank = spacy.blank("en")
     with pytest.raises(ValueError, match="workers"):
         blank.add_pipe("a2p_CodeMapper_v1", config={"workers": -1})
+
+
+def test_concurrent_callers_get_the_sequential_vectors(extractor) -> None:
+    """Several threads encoding through one Embedder at once (as /suggest's request workers
+    do): the memo and the tokenizer are shared safely, each caller gets exactly the vectors
+    a sequential caller gets, and no text is lost from the memo."""
+    import threading
+
+    msl, _ = _model_settings(extractor)
+    sequential = Embedder(msl, batch_size=4, precision="fp32", workers=1, cache_size=0)
+    calls = [TEXTS[i:] + TEXTS[:i] for i in range(len(TEXTS))] * 3
+    want = [sequential.encode(c) for c in calls]
+
+    shared = Embedder(msl, batch_size=4, precision="fp32", workers=1)
+    got: list[np.ndarray | None] = [None] * len(calls)
+    start = threading.Barrier(len(calls))
+
+    def run(i: int) -> None:
+        start.wait(30)
+        got[i] = shared.encode(calls[i])
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    for w, g in zip(want, got, strict=True):
+        assert g is not None
+        np.testing.assert_array_equal(g, w)
+    # every distinct text is memoised once (some may have been encoded by two callers at once)
+    assert len(set(TEXTS)) <= shared.encoded <= len(calls) * len(set(TEXTS))
+    before = shared.encoded
+    np.testing.assert_array_equal(shared.encode(TEXTS), want[0])
+    assert shared.encoded == before
