@@ -817,7 +817,7 @@ class ClusterOut(Model):
 
 
 CLUSTERS_EXAMPLE: dict[str, Any] = {
-    "total": 12, "offset": 0, "limit": 25, "next": None,
+    "total": 12, "offset": 0, "limit": 10, "next": None,
     "clusters": [{
         "id": "c-T3_2-waterbody-SungaiFiksi-H5_1",
         "title": "13 threatened species in Sungai Fiksi threatened by 3.2 Mining & quarrying",

@@ -66,21 +66,21 @@ async def _call(name: str, *args: Any) -> Any:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
 
 
-# GET /clusters pages count clusters (each comes whole, with all its species): at 172,000
-# species there are 724, of ~80 species on average, so a JSON page of 25 is ~2,000 species
-# (twice a default /review-table page) and the largest page takes every cluster at once
-CLUSTERS_PAGE = 25
+# GET /clusters pages count clusters; each comes whole, with all its species, and sizes vary
+# widely: on the 172,000-species graph (var/bench/graph172k2, read-only) 535 clusters, median 57
+# species, largest 6,912, so the first (largest) 10 are 36,330 species rows, 6.0 MB of JSON, and
+# the whole report 25 MB (`limit=1000` takes every cluster at once)
+CLUSTERS_PAGE = 10
 CLUSTERS_MAX_PAGE = 1000
-HTML_CLUSTERS = 10  # clusters on an HTML page unless the request asks for another limit
 
 
 async def clusters(
     request: Request,
     services: ServicesDep,
-    limit: Annotated[int | None, Query(
+    limit: Annotated[int, Query(
         ge=1, le=CLUSTERS_MAX_PAGE,
-        description=f"Clusters per page (JSON: {CLUSTERS_PAGE} by default, follow "
-        f"`next`; HTML: {HTML_CLUSTERS}). A cluster comes whole, with all its species.")] = None,
+        description=f"Clusters per page ({CLUSTERS_PAGE} by default; JSON: follow `next`). A "
+        "cluster comes whole, with all its species.")] = CLUSTERS_PAGE,
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="Clusters skipped.")] = 0,
     format: Annotated[str | None, Query(description="json or html.")] = None,  # noqa: A002
 ) -> Response:
@@ -89,14 +89,13 @@ async def clusters(
     suggested bucket and cohesion; one page of `limit` clusters from `offset`, `total` counting
     them all, and the single-species candidates with the first page."""
     fmt = choose(request, ["json", "html"], "json", format)
-    size = limit or (HTML_CLUSTERS if fmt == "html" else CLUSTERS_PAGE)
-    data = await _call("clusters_page", services.store, size, offset)
+    data = await _call("clusters_page", services.store, limit, offset)
     data = await run_in_threadpool(links.with_link_cells, services.store, data)
-    more = offset + size < data["total"]
-    data["next"] = str(request.url.include_query_params(offset=offset + size, limit=size)) \
+    more = offset + limit < data["total"]
+    data["next"] = str(request.url.include_query_params(offset=offset + limit, limit=limit)) \
         if more else None
     if fmt == "html":
-        prev = str(request.url.include_query_params(offset=max(offset - size, 0), limit=size)) \
+        prev = str(request.url.include_query_params(offset=max(offset - limit, 0), limit=limit)) \
             if offset > 0 else None
         return pages.clusters_page(request, data, prev)
     return _json(data)
