@@ -322,7 +322,7 @@ def evaluate_coaffected(
 
 def list_clusters(store: Store, min_size: int = 3, buckets: Mapping[str, Iterable[str]] | None = None) -> ClusterReport:
     """Planning clusters of every threatened species in the store (from the precomputed keys;
-    kept per store generation)."""
+    kept per store version, which every write through the store changes)."""
     key = ("clusters", min_size, None if buckets is None else id(buckets))
     report = _CACHE.get(store, key)
     if report is None:
