@@ -97,10 +97,12 @@ class Settings(BaseSettings):
     torch_threads: int = Field(
         1,
         ge=0,
-        description="Threads of the sentence encoder (torch) in the server. One thread per batch "
-        "keeps the encoder fast when other work shares the cores (measured 4-8x faster than two "
-        "threads on a busy 2-core machine); 0: torch's default (one per core). nlp's own encoder "
-        "workers run one torch thread each whatever this says (nlp/configs/extract.cfg).",
+        description="Threads of the sentence encoder (torch) and of numpy's BLAS in the server. One "
+        "thread per batch keeps the encoder fast when other work shares the cores (measured 4-8x "
+        "faster than two threads on a busy 2-core machine; two BLAS threads cost the nlp code "
+        "mappers up to 9 ms of CPU for a 0.2 ms product); 0: the libraries' defaults (one per "
+        "core). nlp's own encoder workers run one torch thread each whatever this says "
+        "(nlp/configs/extract.cfg).",
     )
     suggest_batch: int = Field(
         1,
@@ -111,10 +113,11 @@ class Settings(BaseSettings):
     )
 
     suggest_workers: int = Field(
-        1,
+        2,
         ge=1,
         description="/suggest drafts run through the nlp pipeline at the same time (each its "
-        "own batch of A2P_SUGGEST_BATCH drafts; 1: one after the other).",
+        "own batch of A2P_SUGGEST_BATCH drafts; 1: one after the other). Two use both cores: "
+        "nlp's encoder serves concurrent callers and torch releases the GIL in its kernels.",
     )
 
     sheet_cache_entries: int = Field(

@@ -115,3 +115,27 @@ def test_bucket_engine_reports_a_missing_planning_module(monkeypatch: Any) -> No
     assert engine.recommender() is None
     with pytest.raises(RuntimeError, match="recommend_for_profiles"):
         engine.recommend(draft_bundle(_draft(1)))
+
+
+def test_compute_threads_cap_torch_and_blas_and_zero_leaves_them() -> None:
+    """A2P_TORCH_THREADS caps torch and numpy's BLAS pools (two spinning BLAS threads made the
+    nlp mappers' small products cost up to 9 ms of CPU on a busy machine); 0 changes nothing."""
+    import torch
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from api.services.suggest import limit_torch_threads
+
+    def blas() -> list[int]:
+        return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+    before_torch = torch.get_num_threads()
+    with threadpool_limits(2, user_api="blas"):
+        torch.set_num_threads(2)
+        try:
+            limit_torch_threads(0)
+            assert torch.get_num_threads() == 2 and set(blas()) <= {2}
+            limit_torch_threads(1)
+            assert torch.get_num_threads() == 1
+            assert blas() and set(blas()) == {1}
+        finally:
+            torch.set_num_threads(before_torch)
