@@ -23,6 +23,9 @@ timed run per page, and the total time of all pages is printed under the table. 
 stopped by --budget is extrapolated: the whole answer's pages (from a COUNT) x the mean
 time of the pages read.
 
+Cases run one after the other, each on rdflib and then on Oxigraph; with --deadline, the
+cases not started by then are listed as not run (a bounded run still prints its table).
+
 Last line: queries meeting <= 1 s p95 on Oxigraph at 172k, and the median
 Oxigraph-172k / rdflib-17k speed ratio over the cases both engines finished.
 """
@@ -399,6 +402,10 @@ def main() -> None:
     ap.add_argument("--bulk-reps", type=int, default=5, help="timed runs of whole-graph cases on Oxigraph")
     ap.add_argument("--timeout", type=float, default=30.0, help="seconds one run may take")
     ap.add_argument("--budget", type=float, default=60.0, help="seconds per case before it stops early")
+    ap.add_argument("--open-grace", type=float, default=30.0,
+                    help="seconds a case's first Oxigraph run may take beyond --timeout (it opens the store)")
+    ap.add_argument("--deadline", type=float, default=0.0,
+                    help="seconds after the start: cases not started by then are reported as not run (0: none)")
     ap.add_argument("--sample", type=int, default=10, help="species sampled for per-species cases")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--page", type=int, default=100, help="taxa per page in the paged interactive cases")
@@ -419,7 +426,13 @@ def main() -> None:
     # before forking)
     ctx = mp.get_context("fork")
     q: Any = ctx.Queue()
-    t0 = time.perf_counter()
+    started = t0 = time.perf_counter()
+
+    def late() -> Result | None:  # a case not started by --deadline: reported, not run
+        if args.deadline and time.perf_counter() - started > args.deadline:
+            return Result(error="not run: --deadline reached")
+        return None
+
     picker = ctx.Process(target=lambda: q.put(pick_bindings(open_ox(), args.sample, args.seed)))
     picker.start()
     ox_picks = q.get()
@@ -428,6 +441,7 @@ def main() -> None:
     ox_cases = cases(ox_picks, only, args.page, args.sweep)
 
     base: dict[str, Result] = {}
+    mem_cases: dict[str, Case] = {}
     if not args.no_baseline:
         src = baseline_download(args.work, args.baseline_species, args.seed)
         mem = open_store("memory:")
@@ -438,14 +452,19 @@ def main() -> None:
             f"in {time.perf_counter() - t0:.0f} s",
             flush=True,
         )
-        mem_cases = cases(pick_bindings(mem, args.sample, args.seed), only, args.page, args.sweep)
-        for c in mem_cases:
-            base[c.label] = measure(lambda: mem, c, args.baseline_reps, args.timeout, args.budget, grace=1.0)
-            print(f"  memory   {c.label:32} {base[c.label].cell()}", flush=True)
+        mem_cases = {c.label: c for c in cases(pick_bindings(mem, args.sample, args.seed), only, args.page, args.sweep)}
 
+    # case by case, rdflib then Oxigraph, so a --deadline leaves out whole rows of the table
     ox: dict[str, Result] = {}
     for c in ox_cases:
-        ox[c.label] = measure(open_ox, c, args.bulk_reps if c.bulk else args.reps, args.timeout, args.budget)
+        if c.label in mem_cases:
+            base[c.label] = late() or measure(
+                lambda: mem, mem_cases[c.label], args.baseline_reps, args.timeout, args.budget, grace=1.0
+            )
+            print(f"  memory   {c.label:32} {base[c.label].cell()}", flush=True)
+        ox[c.label] = late() or measure(
+            open_ox, c, args.bulk_reps if c.bulk else args.reps, args.timeout, args.budget, args.open_grace
+        )
         print(f"  oxigraph {c.label:32} {ox[c.label].cell()}", flush=True)
 
     print()

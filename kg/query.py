@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.store import QueryError, Rows, Store, python_value
+from kg.vocab import A2P
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 # variants/NAME--PARAM.rq: the same query (columns, rows, order) shaped for PARAM bound, used
@@ -18,6 +19,11 @@ MAX_PAGE = 10_000  # rows (or taxa) one page may ask for
 # a paged query marks where LIMIT/OFFSET go: a comment line "# PAGE" closing the sub-SELECT
 # that picks the page's taxa, so the per-row columns are looked up for that page only
 _PAGE = re.compile(r"^[ \t]*#[ \t]*PAGE\b.*$", re.MULTILINE)
+# Paged queries whose order starts with DESC(?PARAM) and that have a variant for PARAM bound:
+# a page is read one value of PARAM at a time, highest first (the values: the distinct objects
+# of PREDICATE), so a first page sorts the rows of the top values only. The query must
+# require the value (a row without one would be in no stratum).
+STRATA: dict[str, tuple[str, Any]] = {"species_sharing_threat": ("impactScore", A2P.impactScore)}
 
 
 @dataclass(frozen=True)
@@ -135,7 +141,33 @@ def run(
         )
     bound = {k: v for k, v in bindings.items() if v is not None}
     text = paged_text(q, limit, offset, q.text_for(set(bound)))
+    if limit is not None and name in STRATA and STRATA[name][0] not in bound:
+        return _stratified(store, q, limit, offset, bound)
     return store.select(text, bound)
+
+
+def _stratified(store: Store, q: LibraryQuery, limit: int, offset: int, bound: dict[str, Any]) -> Rows:
+    """A page of a STRATA query: each value's rows in turn (its variant, LIMIT skip + need from
+    the value's first row), until the page is full; the same rows in the same order as the
+    query's own page. A value whose rows all fall before the page costs one query that reads
+    them (offsets are counted here), so deep pages cost more than first pages."""
+    param, predicate = STRATA[q.name]
+    query = f"SELECT DISTINCT ?v WHERE {{ ?s {predicate.n3()} ?v }} ORDER BY DESC(?v)"
+    values = [r["v"] for r in store.select(query).rows]
+    text = q.text_for({*bound, param})
+    rows: list[dict[str, Any]] = []
+    names: list[str] | None = None
+    skip = offset  # rows still to skip
+    for v in values:
+        got = store.select(_PAGE.sub(f"LIMIT {skip + limit - len(rows)}", text, count=1), {**bound, param: v})
+        names = got.vars
+        rows += got.rows[skip:]
+        if len(rows) == limit:
+            return Rows(got.vars, rows)
+        skip = max(0, skip - len(got.rows))  # fewer than asked for: every row of this value
+    if names is None:  # no values at all: the query's own (empty) page, for its columns
+        return store.select(paged_text(q, limit, offset, q.text_for(set(bound))), bound)
+    return Rows(names, rows)
 
 
 def scalar(store: Store, name: str, **bindings: Any) -> Any:
