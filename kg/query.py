@@ -8,8 +8,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from kg import iris
 from kg.store import QueryError, Rows, Store, python_value
-from kg.vocab import A2P
+from kg.vocab import A2P, SKOS
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 # variants/NAME--PARAM.rq: the same query (columns, rows, order) shaped for PARAM bound, used
@@ -19,11 +20,24 @@ MAX_PAGE = 10_000  # rows (or taxa) one page may ask for
 # a paged query marks where LIMIT/OFFSET go: a comment line "# PAGE" closing the sub-SELECT
 # that picks the page's taxa, so the per-row columns are looked up for that page only
 _PAGE = re.compile(r"^[ \t]*#[ \t]*PAGE\b.*$", re.MULTILINE)
-# Paged queries whose order starts with DESC(?PARAM) and that have a variant for PARAM bound:
-# a page is read one value of PARAM at a time, highest first (the values: the distinct objects
-# of PREDICATE), so a first page sorts the rows of the top values only. The query must
-# require the value (a row without one would be in no stratum).
-STRATA: dict[str, tuple[str, Any]] = {"species_sharing_threat": ("impactScore", A2P.impactScore)}
+# Paged queries whose order starts with a parameter's value (STRATA: query name -> the
+# parameter and a SELECT of its values ?v in the query's order): unless the parameter is bound,
+# a page is read one value at a time (the query, or its variant, with the value bound), so a
+# first page sorts the rows of the first value only. Every row of the query has one of the
+# values (the query requires it).
+_CATEGORY_CODES = (  # the codes of the categories scheme, in order
+    f"SELECT DISTINCT ?v WHERE {{ ?c {SKOS.inScheme.n3()} <{iris.scheme('categories')}> ; "
+    f"{SKOS.notation.n3()} ?v }} ORDER BY ?v"
+)
+STRATA: dict[str, tuple[str, str]] = {
+    # threat impacts, highest score first (a score is an integer 0-9)
+    "species_sharing_threat": (
+        "impactScore",
+        f"SELECT DISTINCT ?v WHERE {{ ?s {A2P.impactScore.n3()} ?v }} ORDER BY DESC(?v)",
+    ),
+    # taxa by category code, then name
+    "species_by_category": ("categoryCode", _CATEGORY_CODES),
+}
 
 
 @dataclass(frozen=True)
@@ -151,8 +165,7 @@ def _stratified(store: Store, q: LibraryQuery, limit: int, offset: int, bound: d
     the value's first row), until the page is full; the same rows in the same order as the
     query's own page. A value whose rows all fall before the page costs one query that reads
     them (offsets are counted here), so deep pages cost more than first pages."""
-    param, predicate = STRATA[q.name]
-    query = f"SELECT DISTINCT ?v WHERE {{ ?s {predicate.n3()} ?v }} ORDER BY DESC(?v)"
+    param, query = STRATA[q.name]
     values = [r["v"] for r in store.select(query).rows]
     text = q.text_for({*bound, param})
     rows: list[dict[str, Any]] = []
