@@ -14,7 +14,8 @@ from kg.vocab import A2P, SKOS
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 # variants/NAME--PARAM.rq: the same query (columns, rows, order) shaped for PARAM bound, used
-# by `run` when it is; no one query shape is fast both with and without a selective value
+# by `run` when it is; no one query shape is fast both with and without a selective value.
+# NAME--P1+P2.rq: for P1 and P2 both bound (variants with more parameters are tried first)
 VARIANT_DIR = QUERY_DIR / "variants"
 MAX_PAGE = 10_000  # rows (or taxa) one page may ask for
 # a paged query marks where LIMIT/OFFSET go: a comment line "# PAGE" closing the sub-SELECT
@@ -37,6 +38,25 @@ STRATA: dict[str, tuple[str, str]] = {
     ),
     # taxa by category code, then name
     "species_by_category": ("categoryCode", _CATEGORY_CODES),
+    # one place's threatened taxa by category (the place variant's own three), then name
+    "cooccurring_threatened": (
+        "category",
+        'SELECT ?v WHERE { VALUES ?v { "CR" "EN" "VU" } } ORDER BY ?v',
+        "place",
+    ),
+}
+# Variants that start from different bound values (query name -> (variant parameter, COUNT of
+# the triples that variant starts from)): a stratum runs the variant whose count is smallest,
+# so Oxigraph (which follows a query's text order) starts from the smaller side.
+DRIVERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "cooccurring_threatened": (
+        (
+            "place+category",
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ ?cat {SKOS.notation.n3()} ?category ; "
+            f"{SKOS.inScheme.n3()} <{iris.scheme('categories')}> . ?a {A2P.category.n3()} ?cat }}",
+        ),
+        ("place", f"SELECT (COUNT(*) AS ?n) WHERE {{ ?occ {A2P.place.n3()} ?place }}"),
+    ),
 }
 
 
@@ -52,7 +72,7 @@ class LibraryQuery:
 
     def text_for(self, bound: set[str]) -> str:
         """The text to run with these parameters bound (the first matching variant)."""
-        return next((t for p, t in self.variants if p in bound), self.text)
+        return next((t for p, t in self.variants if set(p.split("+")) <= bound), self.text)
 
     @property
     def paged(self) -> bool:
@@ -83,7 +103,7 @@ def library() -> dict[str, LibraryQuery]:
         title, desc, params = _parse_header(text)
         variants = tuple(
             (v.stem.split("--", 1)[1], v.read_text(encoding="utf-8"))
-            for v in sorted(VARIANT_DIR.glob(f"{p.stem}--*.rq"))
+            for v in sorted(VARIANT_DIR.glob(f"{p.stem}--*.rq"), key=lambda v: (-v.stem.count("+"), v.name))
         )
         out[p.stem] = LibraryQuery(p.stem, p, text, title or p.stem, desc, params, variants)
     return out
@@ -155,7 +175,8 @@ def run(
         )
     bound = {k: v for k, v in bindings.items() if v is not None}
     text = paged_text(q, limit, offset, q.text_for(set(bound)))
-    if limit is not None and name in STRATA and STRATA[name][0] not in bound:
+    strata = STRATA.get(name)
+    if limit is not None and strata and strata[0] not in bound and set(strata[2:]) <= set(bound):
         return _stratified(store, q, limit, offset, bound)
     return store.select(text, bound)
 
@@ -165,13 +186,13 @@ def _stratified(store: Store, q: LibraryQuery, limit: int, offset: int, bound: d
     the value's first row), until the page is full; the same rows in the same order as the
     query's own page. A value whose rows all fall before the page costs one query that reads
     them (offsets are counted here), so deep pages cost more than first pages."""
-    param, query = STRATA[q.name]
+    param, query = STRATA[q.name][:2]
     values = [r["v"] for r in store.select(query).rows]
-    text = q.text_for({*bound, param})
     rows: list[dict[str, Any]] = []
     names: list[str] | None = None
     skip = offset  # rows still to skip
     for v in values:
+        text = _stratum_text(store, q, {**bound, param: v})
         got = store.select(_PAGE.sub(f"LIMIT {skip + limit - len(rows)}", text, count=1), {**bound, param: v})
         names = got.vars
         rows += got.rows[skip:]
@@ -181,6 +202,16 @@ def _stratified(store: Store, q: LibraryQuery, limit: int, offset: int, bound: d
     if names is None:  # no values at all: the query's own (empty) page, for its columns
         return store.select(paged_text(q, limit, offset, q.text_for(set(bound))), bound)
     return Rows(names, rows)
+
+
+def _stratum_text(store: Store, q: LibraryQuery, bound: dict[str, Any]) -> str:
+    """The text for these values: the variant that starts from the fewest triples (DRIVERS),
+    or the first variant whose parameter is bound."""
+    drivers = DRIVERS.get(q.name)
+    if not drivers:
+        return q.text_for(set(bound))
+    sizes = [(int(store.select(count, bound).rows[0]["n"]), p) for p, count in drivers]
+    return dict(q.variants)[min(sizes)[1]]
 
 
 def scalar(store: Store, name: str, **bindings: Any) -> Any:
