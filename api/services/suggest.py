@@ -39,6 +39,7 @@ from api.services.consistency import (
     section_warning,
     threat_action_warnings,
 )
+from api.services.store_cache import settle_heap
 from kg.records import (
     Action,
     Assessment,
@@ -365,12 +366,15 @@ class CoaffectedIndex:
                 return None
             self._state[id(store)] = ("building", None)
 
+        replaces = state == "ready"
+
         def run() -> None:
             try:
                 index = build(store)
                 index._a2p_gen = getattr(store, "generation", None)
                 with self._lock:
                     self._state[id(store)] = ("ready", index)
+                settle_heap(collect=replaces)
             except Exception as exc:  # noqa: BLE001 - the SPARQL path still answers
                 log.warning("co-affected index unavailable: %s", exc)
                 with self._lock:
