@@ -45,6 +45,9 @@ STRATA: dict[str, tuple[str, str]] = {
         "place",
     ),
 }
+# rdflib's memory: store (tests, small graphs) evaluates each stratum's query about as slowly as
+# the whole one (3k species: a family page 37 s in 12 strata): it runs the query's own page
+UNSTRATIFIED = ("memory:",)
 # Variants that start from different bound values (query name -> (variant parameter, COUNT of
 # the triples that variant starts from)): a stratum runs the variant whose count is smallest,
 # so Oxigraph (which follows a query's text order) starts from the smaller side.
@@ -176,7 +179,13 @@ def run(
     bound = {k: v for k, v in bindings.items() if v is not None}
     text = paged_text(q, limit, offset, q.text_for(set(bound)))
     strata = STRATA.get(name)
-    if limit is not None and strata and strata[0] not in bound and set(strata[2:]) <= set(bound):
+    if (
+        limit is not None
+        and strata
+        and strata[0] not in bound
+        and set(strata[2:]) <= set(bound)
+        and not store.url.startswith(UNSTRATIFIED)
+    ):
         return _stratified(store, q, limit, offset, bound)
     return store.select(text, bound)
 

@@ -1,7 +1,8 @@
 """Pages read one sort value at a time (kg.query.STRATA): species_sharing_threat's pages are
 read one impact score at a time, highest first, from its --impactScore variant. Every page
 must be the same rows, in the same order, as the slice of the whole (unpaged) answer, also
-when a page spans several scores.
+when a page spans several scores. (rdflib's memory: store runs the query's own page,
+kg.query.UNSTRATIFIED: its cases check the same contract through the unstratified path.)
 """
 
 from __future__ import annotations
@@ -139,3 +140,26 @@ def test_strata_pages_check_the_limit(empty_store: Store, bad: Any) -> None:
 
     with pytest.raises(QueryError):
         run(empty_store, NAME, limit=bad, offset=1, **bindings("2", "MY"))
+
+
+def test_pages_are_stratified_except_on_rdflib(empty_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page tests above go through kg.query._stratified on Oxigraph and the remote server
+    (rdflib's memory: store runs the query's own page, kg.query.UNSTRATIFIED)."""
+    import kg.query
+
+    ingest([MINI], empty_store)
+    calls: list[str] = []
+    real = kg.query._stratified
+
+    def spy(store: Store, q: Any, *args: Any) -> Any:
+        calls.append(q.name)
+        return real(store, q, *args)
+
+    monkeypatch.setattr(kg.query, "_stratified", spy)
+    run(empty_store, NAME, limit=2, **bindings("2", "MY"))
+    run(empty_store, "species_by_category", limit=2)
+    run(empty_store, "species_by_category", limit=2, categoryCode="CR")  # bound: one query
+    run(empty_store, "cooccurring_threatened", limit=2)  # no place: the query's own page
+    run(empty_store, "cooccurring_threatened", limit=2, place=bindings("2", "ID")["country"])
+    stratified = not empty_store.url.startswith(kg.query.UNSTRATIFIED)
+    assert calls == ([NAME, "species_by_category", "cooccurring_threatened"] if stratified else [])
