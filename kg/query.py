@@ -25,12 +25,12 @@ _PAGE = re.compile(r"^[ \t]*#[ \t]*PAGE\b.*$", re.MULTILINE)
 # parameter and a SELECT of its values ?v in the query's order): unless the parameter is bound,
 # a page is read one value at a time (the query, or its variant, with the value bound), so a
 # first page sorts the rows of the first value only. Every row of the query has one of the
-# values (the query requires it).
+# values (the query requires it). A third item names a parameter that must be bound as well.
 _CATEGORY_CODES = (  # the codes of the categories scheme, in order
     f"SELECT DISTINCT ?v WHERE {{ ?c {SKOS.inScheme.n3()} <{iris.scheme('categories')}> ; "
     f"{SKOS.notation.n3()} ?v }} ORDER BY ?v"
 )
-STRATA: dict[str, tuple[str, str]] = {
+STRATA: dict[str, tuple[str, ...]] = {
     # threat impacts, highest score first (a score is an integer 0-9)
     "species_sharing_threat": (
         "impactScore",
@@ -219,7 +219,7 @@ def _stratum_text(store: Store, q: LibraryQuery, bound: dict[str, Any]) -> str:
     drivers = DRIVERS.get(q.name)
     if not drivers:
         return q.text_for(set(bound))
-    sizes = [(int(store.select(count, bound).rows[0]["n"]), p) for p, count in drivers]
+    sizes = [(int(str(store.select(count, bound).rows[0]["n"])), p) for p, count in drivers]
     return dict(q.variants)[min(sizes)[1]]
 
 
