@@ -22,7 +22,7 @@ from api.deps import Registry, get_store
 from api.middleware import BodyLimit, SecurityHeaders
 from api.routes import links, pages, planning, resources, search, sparql, suggest, tables
 from api.services import planning_link
-from api.services.suggest import COAFFECTED_INDEX, BucketEngine, TextEngine, limit_torch_threads
+from api.services.suggest import COAFFECTED_INDEX, BucketEngine, TextEngine, limit_compute_threads
 from api.settings import Settings, get_settings
 from api.writes import WRITE_PATHS, RateLimiter
 from kg.store import open_store
@@ -112,7 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else:
             opened = store = open_store(settings.store, read_only=settings.read_only)
             registry.store = store
-        limit_torch_threads(settings.torch_threads)
+        limit_compute_threads(settings.torch_threads)
         await run_in_threadpool(_planning_keys, store, settings)
         if settings.warm_up:
             _warm_up(registry, store, settings)

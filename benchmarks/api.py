@@ -566,13 +566,13 @@ def run_breakdown(args: argparse.Namespace, store_url: str, label: str) -> None:
         TextEngine,
         coaffected_from_index,
         draft_bundle,
-        limit_torch_threads,
+        limit_compute_threads,
         suggest,
     )
     from kg.planning.profile import profiles_from_bundle
     from kg.store import open_store
 
-    limit_torch_threads(1)
+    limit_compute_threads(1)
     st = open_store(store_url, read_only=True)
     from api.services import datasheet, queries
 

@@ -211,7 +211,7 @@ class BucketEngine:
         return out
 
 
-def limit_torch_threads(threads: int) -> None:
+def limit_compute_threads(threads: int) -> None:
     """Set the compute threads of this process (0: leave them): torch's (the sentence encoder)
     and numpy's BLAS (OpenBLAS; the nlp code mappers' small matrix products). With two BLAS
     threads on a busy 2-core machine a product of a 40 x 546 matrix took up to 9 ms of CPU

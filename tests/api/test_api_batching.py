@@ -123,7 +123,7 @@ def test_compute_threads_cap_torch_and_blas_and_zero_leaves_them() -> None:
     import torch
     from threadpoolctl import threadpool_info, threadpool_limits
 
-    from api.services.suggest import limit_torch_threads
+    from api.services.suggest import limit_compute_threads
 
     def blas() -> list[int]:
         return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
@@ -132,9 +132,9 @@ def test_compute_threads_cap_torch_and_blas_and_zero_leaves_them() -> None:
     with threadpool_limits(2, user_api="blas"):
         torch.set_num_threads(2)
         try:
-            limit_torch_threads(0)
+            limit_compute_threads(0)
             assert torch.get_num_threads() == 2 and set(blas()) <= {2}
-            limit_torch_threads(1)
+            limit_compute_threads(1)
             assert torch.get_num_threads() == 1
             assert blas() and set(blas()) == {1}
         finally:
