@@ -406,17 +406,28 @@ BASELINE_ENV = {"A2P_SUGGEST_BATCH": "1", "A2P_TORCH_THREADS": "0", "A2P_SHEET_C
                 "A2P_SHEET_STORE": "false"}
 
 
-def wait_health(base: str, key: str, busy: tuple[str, ...], timeout: float) -> str:
-    """Wait until /health's `key` leaves the `busy` states; its state at the end."""
+def wait_health(base: str, key: str, busy: tuple[str, ...], timeout: float, settle: int = 1,
+                kick: Any = None) -> str:
+    """Wait until /health's `key` leaves the `busy` states in `settle` answers in a row; its
+    state at the end. With several worker processes each answer comes from whichever accepted
+    the connection, so `settle` polls in a row (8 per worker) make it unlikely that a worker was
+    never asked; `kick()` runs when the state is "not built" (a request that starts a worker's
+    build: a worker builds its own index on its first /suggest)."""
     import httpx
 
     deadline = time.monotonic() + timeout
     shown = time.monotonic()
-    state = ""
+    state, streak = "", 0
     while time.monotonic() < deadline:
         state = str(httpx.get(base + "/health", timeout=5).json().get(key, ""))
         if not state.startswith(busy):
-            return state
+            streak += 1
+            if streak >= settle:
+                return state
+            continue
+        streak = 0
+        if kick is not None and state.startswith("not built"):
+            kick()
         if time.monotonic() - shown > 30:
             shown = time.monotonic()
             print(f"  {key}: {state}", flush=True)
@@ -457,8 +468,12 @@ def measure(args: argparse.Namespace, store: str, extra_env: dict[str, str], lab
                                             args.ready_timeout)
             print(f"[{label}] precomputed datasheets: {results['sheets']}", flush=True)
         if args.only != "species":  # (the first /suggest starts the planning key index)
+            def kick() -> None:  # a worker builds its index on its first /suggest
+                asyncio.run(load(base, [("POST", "/suggest", draft_pool[0])], 1, 120))
+
             results["coaffected_index"] = wait_health(base, "coaffected_index",
-                                                      ("building", "not built"), args.ready_timeout)
+                                                      ("building", "not built"), args.ready_timeout,
+                                                      settle=8 * args.workers, kick=kick)
             print(f"[{label}] co-affected index: {results['coaffected_index']}", flush=True)
         species_reqs = [("GET", f"/species/{i}", None) for i in ids]
         # every draft once (its texts never seen: the nlp pipeline runs), then the same drafts
