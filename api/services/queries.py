@@ -91,15 +91,16 @@ def graph_triples(store: Store, graph: str) -> list[tuple[str, str, Any]]:
     IRIs are str; literals are Python values, except plain strings, which are `Text` so
     they can be told apart from IRIs.
     """
-    return [(str(s), str(p), Text(str(o)) if _plain_rdflib(o) else python_value(o))
-            for s, p, o in store.triples(graph=graph)]
+    return [(str(s), str(p), _value(o)) for s, p, o in store.triples(graph=graph)]
 
 
-def _plain_rdflib(o: Any) -> bool:
+def _value(o: Any) -> Any:
+    """An rdflib object term as `graph_triples` gives it: a plain string literal as Text."""
     from rdflib import Literal
     from rdflib.namespace import XSD
 
-    return isinstance(o, Literal) and (o.datatype in (None, XSD.string) or bool(o.language))
+    plain = isinstance(o, Literal) and (o.datatype in (None, XSD.string) or bool(o.language))
+    return Text(str(o)) if plain else python_value(o)
 
 
 def subject_triples(store: Store, subject: str) -> list[tuple[str, str, Any]]:
@@ -115,8 +116,7 @@ def subject_triples(store: Store, subject: str) -> list[tuple[str, str, Any]]:
              else ox_value(sol["o"]))
             for sol in res
         ]
-    return [(subject, str(r["p"]), Text(str(r["o"])) if _plain_rdflib(r["o"]) else python_value(r["o"]))
-            for r in store.select(q, {"taxon": URIRef(subject)}).rows]
+    return [(subject, str(r["p"]), _value(r["o"])) for r in store.select(q, {"taxon": URIRef(subject)}).rows]
 
 
 class Text(str):
