@@ -36,7 +36,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -104,7 +104,9 @@ def _labels(scheme: str) -> dict[str, str]:
     return {c: x.label for c, x in load_schemes()[scheme].concepts.items()}
 
 
+@lru_cache(maxsize=512)
 def _plain(text: str) -> str:
+    """The text without markup (memoised: a profile's features read each field several times)."""
     if not text:
         return ""
     from nlp.markup import strip_markup
@@ -112,33 +114,43 @@ def _plain(text: str) -> str:
     return strip_markup(text).text
 
 
+MENTION_FIELDS = ("threats", "rationale", "population", "use_trade", "range")
+
+
 def mention_features(p: Profile) -> dict[str, float]:
     """Mentions in the visible narrative: threat cues (nlp.lexicon), ex situ roles (nlp.exsitu,
-    per sentence), places named in the range text (nlp.places)."""
+    per sentence), places named in the range text (nlp.places). Memoised by the texts read
+    (`recommend` asks for them twice per profile: features and ex situ roles)."""
+    return dict(_mention_features(tuple(p.texts.get(f, "") for f in MENTION_FIELDS)))
+
+
+@lru_cache(maxsize=256)
+def _mention_features(texts: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
     from nlp.exsitu import find_roles
     from nlp.lexicon import lexicon
     from nlp.places import find_places
     from nlp.segment import sentence_spans
 
+    by_field = dict(zip(MENTION_FIELDS, texts, strict=True))
     out: dict[str, float] = {}
     lx = lexicon("threats")
     for f in ("threats", "rationale"):
-        t = _plain(p.texts.get(f, ""))
+        t = _plain(by_field[f])
         if not t:
             continue
         for code in lx.hits(t):
             out[f"tmen:{code}"] = 1.0
             out[f"tmen1:{level(code, 1)}"] = 1.0
     for f in ("rationale", "threats", "population", "use_trade", "range"):
-        t = _plain(p.texts.get(f, ""))
+        t = _plain(by_field[f])
         for s, e in sentence_spans(t) if t else ():
             for hit in find_roles(t, s, e):
                 out[f"role:{hit.code}"] = max(out.get(f"role:{hit.code}", 0.0), hit.confidence)
-    rng = _plain(p.texts.get("range", ""))
+    rng = _plain(by_field["range"])
     if rng:
         for h in find_places(rng):
             out[f"tplace:{h.place_type}"] = out.get(f"tplace:{h.place_type}", 0.0) + 1.0
-    return out
+    return tuple(out.items())
 
 
 def text_roles(p: Profile) -> tuple[str, ...]:
