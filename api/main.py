@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         registry = Registry(
             settings=settings,
             text=TextEngine(enabled=settings.use_nlp, max_batch=settings.suggest_batch,
-                            workers=settings.suggest_workers),
+                            workers=settings.suggest_workers, processes=settings.nlp_processes),
             buckets=BucketEngine(max_batch=settings.suggest_batch),
         )
         app.state.registry = registry
@@ -120,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             registry.close()
+            registry.text.close()
             if opened is not None:
                 opened.close()
 

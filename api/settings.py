@@ -120,6 +120,15 @@ class Settings(BaseSettings):
         "nlp's encoder serves concurrent callers and torch releases the GIL in its kernels.",
     )
 
+    nlp_processes: int = Field(
+        2,
+        ge=0,
+        description="Worker processes that run /suggest's nlp extraction, each with its own GIL "
+        "(0: in the server process, by A2P_SUGGEST_WORKERS threads). The extraction's Python "
+        "work (spaCy, patterns, code mappers) holds the GIL, so in one process two drafts share "
+        "one core for it. Each process loads the pipeline and the encoder (about 0.4 GB).",
+    )
+
     sheet_cache_entries: int = Field(
         4096, ge=0, description="Species/assessment datasheets kept ready to send (0: none)."
     )

@@ -403,6 +403,7 @@ PHASES = (("species", "/species/{id}"), ("suggest_new", "/suggest (new)"),
 # the baseline server: every /suggest draft through the nlp pipeline and the bucket model on
 # its own (no batching across requests), torch's default threads, no datasheet cache
 BASELINE_ENV = {"A2P_SUGGEST_BATCH": "1", "A2P_TORCH_THREADS": "0", "A2P_SHEET_CACHE_ENTRIES": "0",
+                "A2P_NLP_PROCESSES": "0",
                 "A2P_SHEET_STORE": "false"}
 
 

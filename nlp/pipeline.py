@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from spacy.language import Language
 from spacy.util import load_config, load_model_from_config
@@ -103,6 +104,17 @@ class Extractor:
             if name in self.pipeline.pipe_names:
                 out["action" if kind == "actions" else "threat"] = self.pipeline.get_pipe(name).model.ident
         return out
+
+    def remember(self, vectors: Mapping[str, Any]) -> None:
+        """Seed the code mappers' encoder memo with vectors made by another process's extractor
+        of the same models (`nlp.pool`), so asking for those texts here encodes nothing."""
+        embedders = {}
+        for name in MAPPERS:
+            if name in self.pipeline.pipe_names:
+                e = self.pipeline.get_pipe(name).embedder()
+                embedders[id(e)] = e
+        for e in embedders.values():
+            e.remember(vectors)
 
     def _prepare(self, key: int, field: str, text: str, on_too_large: str) -> _Item | None:
         if text is None:

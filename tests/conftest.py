@@ -24,6 +24,10 @@ def shared(*parts: str) -> Path:
     return p
 
 
+# the API tests' apps extract /suggest drafts in their own process; tests/nlp/test_pool.py and
+# the pool test of tests/api/test_api_suggest.py start extraction processes themselves
+os.environ.setdefault("A2P_NLP_PROCESSES", "0")
+
 REMOTE = os.environ.get("A2P_TEST_SPARQL")  # e.g. http://127.0.0.1:8891/sparql (.ci/run sets it)
 BACKENDS = ["memory", "oxigraph", *(["sparql"] if REMOTE else [])]
 

@@ -75,8 +75,10 @@ class TextEngine:
     """
 
     def __init__(self, enabled: bool = True, retry_seconds: float = 60.0, max_batch: int = 32,
-                 cache_entries: int = 4096, workers: int = 1) -> None:
+                 cache_entries: int = 4096, workers: int = 1, processes: int = 0) -> None:
         self.enabled = enabled
+        self.processes = processes
+        self._pool: Any = None  # nlp.pool.ExtractionPool when processes > 0 (made on first use)
         self.retry_seconds = retry_seconds
         self.cache_entries = cache_entries
         self.error: str | None = None if enabled else "disabled by A2P_USE_NLP=false"
@@ -93,9 +95,25 @@ class TextEngine:
         return "available" if self._ready else "not loaded yet"
 
     def warm_up(self) -> None:
-        """Load the pipeline and its models (call from a background thread at start-up)."""
+        """Load the pipeline and its models, and start the extraction processes (call from a
+        background thread at start-up)."""
         if self.enabled:
             self.extract({"threats": "Habitat loss to agriculture in Indonesia is a threat."})
+            if self.processes > 0 and self.error is None:
+                self._extraction_pool().start()
+
+    def _extraction_pool(self) -> Any:
+        with self._cache_lock:
+            if self._pool is None:
+                from nlp.pool import ExtractionPool
+
+                self._pool = ExtractionPool(self.processes)
+            return self._pool
+
+    def close(self) -> None:
+        """Stop the extraction processes (if any)."""
+        if self._pool is not None:
+            self._pool.close()
 
     def extract(self, texts: dict[str, str]) -> list[Mention]:
         """Mentions in the draft's texts (offsets relative to each field's text)."""
@@ -133,7 +151,11 @@ class TextEngine:
             for i, texts in enumerate(drafts)
         ]
         out: list[dict[str, list[Mention]]] = [{f: [] for f in texts} for texts in drafts]
-        for m in nlp.extract_many(records, batch_size=len(records)):
+        if self.processes > 0:
+            mentions = self._extraction_pool().extract_many(records)
+        else:
+            mentions = nlp.extract_many(records, batch_size=len(records))
+        for m in mentions:
             i = int(m.assessment_id[1:])
             out[i].setdefault(m.field, []).append(m.model_copy(update={"assessment_id": ""}))
         with self._cache_lock:

@@ -239,3 +239,22 @@ def test_text_suggestions_from_nlp(graph_store: Store, app_factory: Any) -> None
         assert codes & {"2.2.2", "2.2", "7.1.1", "7.1"}, codes
         coded = [s for s in body["threats"] if s["code"] == "2.2.2"]
         assert not coded or coded[0]["already_coded"]
+
+
+@pytest.mark.slow
+def test_extraction_processes_answer_as_the_server_process(graph_store: Store, app_factory: Any) -> None:
+    """A2P_NLP_PROCESSES (the service default: 2) moves the extraction into worker processes;
+    /suggest answers exactly as with extraction in the server process."""
+    answers = []
+    for processes in (0, 1):
+        app = app_factory(graph_store, use_nlp=True, nlp_processes=processes)
+        with TestClient(app) as c:
+            body = c.post("/suggest", json=DRAFT).json()
+            if any("unavailable" in n and "text" in n for n in body["notes"]):
+                pytest.skip("nlp models unavailable: " + "; ".join(body["notes"]))
+            answers.append(body)
+            pool = app.state.registry.text._pool
+            assert (pool is not None) == (processes > 0)
+    assert answers[1] == answers[0]
+    assert answers[0]["threats"] and answers[0]["buckets"]
+    assert pool is not None and pool._executor is None  # the app's shutdown stopped the workers

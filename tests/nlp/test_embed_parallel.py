@@ -152,3 +152,24 @@ def test_concurrent_callers_get_the_sequential_vectors(extractor) -> None:
     before = shared.encoded
     np.testing.assert_array_equal(shared.encode(TEXTS), want[0])
     assert shared.encoded == before
+
+
+def test_bf16_encoder_with_precast_weights_gives_the_autocast_vectors(extractor) -> None:
+    """The bf16 encoder's linear layers hold bfloat16 weights (cast once, not on every pass):
+    its vectors are exactly those of fp32 weights under autocast."""
+    import torch
+
+    from nlp.embed import _forward, _rows
+
+    msl, _ = _model_settings(extractor)
+    bf16 = get_encoder(msl, 0, "bf16")
+    assert bf16 is not get_encoder(msl, 0, "fp32")
+    assert {m.weight.dtype for m in bf16.modules() if isinstance(m, torch.nn.Linear)} == {torch.bfloat16}
+    got = Embedder(msl, batch_size=64, precision="bf16", workers=1, cache_size=0).encode(TEXTS)
+    fp32 = get_encoder(msl, 0, "fp32")
+    feats = fp32.preprocess(TEXTS)
+    n = feats["attention_mask"].sum(dim=1).numpy()
+    order = np.lexsort((np.arange(len(TEXTS)), -n))
+    want = np.empty_like(got)
+    want[order] = _forward(fp32, _rows(feats, order, int(n[order[0]])), "bf16")
+    np.testing.assert_array_equal(got, want)

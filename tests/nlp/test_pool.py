@@ -1,0 +1,95 @@
+"""Extraction in worker processes (nlp.pool) gives what extraction in this process gives, hands
+the worker's unit vectors to this process's encoder memo, and survives a worker's death."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import numpy as np
+import pytest
+
+from kg.records import Assessment
+from nlp.embed import Embedder, recording
+from nlp.pool import ExtractionPool, WorkerDiedError
+
+TEXTS = {
+    "threats": "It is hunted for bushmeat in Fictonia and trapped for the pet trade along the Fictara "
+    "River, where forest clearance for oil palm plantations continues at a high rate.",
+    "conservation_actions": "A captive breeding programme is recommended. It occurs in Lake Fictara "
+    "National Park. Research into its population trend is needed.",
+    "rationale": "Listed as Endangered because of habitat loss to agriculture in Indonesia.",
+}
+
+
+def _records(n: int = 3) -> list[Assessment]:
+    return [
+        Assessment(assessment_id=f"a{i}", taxon_id=f"t{i}", scientific_name="Fictus testus", category="EN",
+                   texts={f: t.replace("Fictonia", f"Fictonia {i}") for f, t in TEXTS.items()})
+        for i in range(n)
+    ]
+
+
+@pytest.fixture(scope="module")
+def pool(model_root):
+    p = ExtractionPool(1, str(model_root))
+    p.start()
+    yield p
+    p.close()
+
+
+def _mapper_embedder(extractor) -> Embedder:
+    return extractor.pipeline.get_pipe("threat_mapper").embedder()
+
+
+def test_pool_gives_the_mentions_of_in_process_extraction_and_seeds_the_memo(pool, extractor, model_root) -> None:
+    from nlp.pipeline import extract_many
+
+    records = _records()
+    with recording() as asked:
+        here = list(extract_many(records, batch_size=len(records), model_dir=str(model_root)))
+    assert here and asked  # the mappers asked the encoder for the candidate units
+    embedder = _mapper_embedder(extractor)
+    embedder.clear()
+    there = pool.extract_many(records)
+    assert there == here
+    # every vector the worker was asked for is now in this process's memo: nothing is encoded
+    texts = sorted(asked)
+    vecs = embedder.encode(texts)
+    assert embedder.encoded == 0
+    np.testing.assert_array_equal(vecs, np.stack([asked[t] for t in texts]))
+
+
+def test_a_dead_worker_fails_its_call_and_the_next_call_starts_new_workers(model_root) -> None:
+    p = ExtractionPool(1, str(model_root))
+    try:
+        p.start()
+        pid = p._pool().submit(os.getpid).result()
+        os.kill(pid, signal.SIGKILL)
+        with pytest.raises(WorkerDiedError, match="extraction worker process ended"):
+            p.extract_many(_records(1))
+        assert p.extract_many(_records(1))  # a fresh worker
+        assert p._pool().submit(os.getpid).result() != pid
+    finally:
+        p.close()
+
+
+def test_processes_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        ExtractionPool(0)
+
+
+def test_recording_collects_memo_hits_and_remember_checks_shapes(extractor) -> None:
+    e = Embedder(precision="fp32", workers=1)
+    first = e.encode(["Nest boxes should be installed."])
+    with recording() as seen:
+        again = e.encode(["Nest boxes should be installed."])  # a memo hit is recorded too
+    assert e.encoded == 1 and list(seen) == ["Nest boxes should be installed."]
+    np.testing.assert_array_equal(seen["Nest boxes should be installed."], first[0])
+    np.testing.assert_array_equal(again, first)
+    other = Embedder(precision="fp32", workers=1)
+    other.remember(seen)
+    np.testing.assert_array_equal(other.encode(list(seen)), first)
+    assert other.encoded == 0
+    with pytest.raises(ValueError, match="expected \\(384,\\)"):
+        other.remember({"x": np.zeros(3, dtype=np.float32)})
