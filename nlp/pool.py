@@ -21,9 +21,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import wait
 from typing import Any
 
 from kg.records import Assessment, Mention
@@ -46,11 +48,15 @@ class ExtractionPool:
         self._executor: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
-    def start(self) -> None:
+    def start(self, timeout: float = 300.0) -> None:
         """Start every worker and wait until each has loaded the pipeline (idempotent)."""
         ex = self._pool()
-        for f in [ex.submit(os.getpid) for _ in range(self.processes)]:
-            f.result()
+        ready: set[int] = set()
+        deadline = time.monotonic() + timeout
+        while len(ready) < self.processes:  # a loaded worker answers; one still loading does not
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{len(ready)} of {self.processes} nlp workers ready after {timeout:.0f} s")
+            ready.update(f.result() for f in [ex.submit(_pid, 0.2) for _ in range(self.processes)])
 
     def extract_many(self, assessments: Sequence[Assessment]) -> list[Mention]:
         """Mentions of `assessments`, as `nlp.extract_many` gives them (one batch)."""
@@ -91,6 +97,20 @@ class ExtractionPool:
         ex.shutdown(wait=False, cancel_futures=True)
 
 
+def _pid(wait: float) -> int:
+    time.sleep(wait)  # long enough for the other workers to take the other calls
+    return os.getpid()
+
+
+def _exit_with_parent() -> None:
+    """End this worker when the process that started it ends, even by SIGKILL (the pool's
+    own shutdown never runs then)."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        wait([parent.sentinel])
+        os._exit(0)
+
+
 def _start_worker(model_dir: str | None) -> None:
     """A worker's start: one compute thread, the pipeline and its models loaded, encoder warm."""
     import torch
@@ -98,6 +118,7 @@ def _start_worker(model_dir: str | None) -> None:
 
     from nlp.pipeline import extract
 
+    threading.Thread(target=_exit_with_parent, name="a2p-parent-watch", daemon=True).start()
     torch.set_num_threads(1)
     threadpool_limits(1, user_api="blas")
     extract("Habitat loss to agriculture is a threat; a protected area is needed.", model_dir=model_dir)

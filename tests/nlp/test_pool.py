@@ -93,3 +93,45 @@ def test_recording_collects_memo_hits_and_remember_checks_shapes(extractor) -> N
     assert other.encoded == 0
     with pytest.raises(ValueError, match="expected \\(384,\\)"):
         other.remember({"x": np.zeros(3, dtype=np.float32)})
+
+
+def test_workers_end_when_the_server_process_is_killed(tmp_path, model_root) -> None:
+    """A server killed with SIGKILL never shuts its pool down: the workers notice and end."""
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    script = tmp_path / "server.py"
+    script.write_text(
+        "import os, sys, time\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})\n"
+        "from nlp.pool import ExtractionPool\n"
+        "if __name__ == '__main__':\n"
+        f"    p = ExtractionPool(2, {str(model_root)!r})\n"
+        "    p.start()\n"
+        "    print(sorted({p._pool().submit(os.getpid).result() for _ in range(8)} | set(p._pool()._processes)), flush=True)\n"
+        "    time.sleep(120)\n"
+    )
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        pids = [int(x) for x in proc.stdout.readline().strip("[]\n").split(",")]
+        assert len(pids) == 2
+        proc.kill()
+        proc.wait(10)
+        deadline = time.monotonic() + 20
+        alive = pids
+        while alive and time.monotonic() < deadline:
+            time.sleep(0.2)
+            alive = [p for p in pids if _alive(p)]
+        assert not alive, f"workers {alive} outlived their parent"
+    finally:
+        proc.kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
