@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Sequence
@@ -118,6 +119,8 @@ def _start_worker(model_dir: str | None) -> None:
 
     from nlp.pipeline import extract
 
+    # Ctrl-C in a terminal reaches the whole process group: the server shuts the pool down
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, name="a2p-parent-watch", daemon=True).start()
     torch.set_num_threads(1)
     threadpool_limits(1, user_api="blas")

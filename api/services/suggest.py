@@ -95,12 +95,23 @@ class TextEngine:
         return "available" if self._ready else "not loaded yet"
 
     def warm_up(self) -> None:
-        """Load the pipeline and its models, and start the extraction processes (call from a
-        background thread at start-up)."""
-        if self.enabled:
-            self.extract({"threats": "Habitat loss to agriculture in Indonesia is a threat."})
-            if self.processes > 0 and self.error is None:
+        """Start the extraction processes and wait until each has loaded the pipeline (or load
+        it in this process), then extract one sentence; call from a background thread at
+        start-up. /health says the text engine is available only after this."""
+        if not self.enabled:
+            return
+        if self.processes > 0:
+            try:
                 self._extraction_pool().start()
+            except Exception as exc:  # noqa: BLE001 - reported as extraction failures are
+                self._fail(exc)
+                return
+        self.extract({"threats": "Habitat loss to agriculture in Indonesia is a threat."})
+
+    def _fail(self, exc: BaseException) -> None:
+        self.error = f"{type(exc).__name__}: {exc}"
+        self._failed_at = time.monotonic()
+        log.warning("text suggestions unavailable: %s", self.error)
 
     def _extraction_pool(self) -> Any:
         with self._cache_lock:
@@ -134,9 +145,7 @@ class TextEngine:
             try:
                 found.update(self._batcher.submit(missing).result(timeout=300))
             except Exception as exc:  # noqa: BLE001 - any failure of an optional component
-                self.error = f"{type(exc).__name__}: {exc}"
-                self._failed_at = time.monotonic()
-                log.warning("text suggestions unavailable: %s", self.error)
+                self._fail(exc)
                 return []
         self._ready = True
         self.error = None
