@@ -245,6 +245,14 @@ def test_text_suggestions_from_nlp(graph_store: Store, app_factory: Any) -> None
 def test_extraction_processes_answer_as_the_server_process(graph_store: Store, app_factory: Any) -> None:
     """A2P_NLP_PROCESSES (the service default: 2) moves the extraction into worker processes;
     /suggest answers exactly as with extraction in the server process."""
+    import time
+
+    from api.services.suggest import COAFFECTED_INDEX
+
+    deadline = time.time() + 120  # both answers from the planning index (not one from its fallback)
+    while COAFFECTED_INDEX.get(graph_store) is None and time.time() < deadline:
+        time.sleep(0.2)
+    assert COAFFECTED_INDEX.get(graph_store) is not None
     answers = []
     for processes in (0, 1):
         app = app_factory(graph_store, use_nlp=True, nlp_processes=processes)
