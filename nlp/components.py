@@ -128,14 +128,15 @@ class UnitDetector:
         self.policy = policy
 
     def __call__(self, doc: Doc) -> Doc:
-        units = find_units(_text(doc), _sentences(doc), self.kind, doc._.a2p_field, self.policy)
+        text = _text(doc)
+        units = find_units(text, _sentences(doc), self.kind, doc._.a2p_field, self.policy)
         _units(doc)[self.kind] = units
         spans = []
         for u in units:
             span = doc.char_span(
                 u.start,
                 u.end,
-                label=status_of(_text(doc), (u.sent_start, u.sent_end), (u.start, u.end), self.kind),
+                label=status_of(text, (u.sent_start, u.sent_end), (u.start, u.end), self.kind),
                 alignment_mode="expand",
             )
             if span is not None:
@@ -236,11 +237,12 @@ class CodeMapper:
         embedder = self.embedder()
         # every kind's units in one call: ours first, the others only warm the memo (so not
         # when the memo is off)
-        ours = [_text(doc)[u.start : u.end] for doc, units in jobs for u in units]
+        texts = [_text(doc) for doc in docs]  # jobs are in docs' order
+        ours = [text[u.start : u.end] for text, (_, units) in zip(texts, jobs, strict=True) for u in units]
         others = (
             [
-                _text(doc)[u.start : u.end]
-                for doc in docs
+                text[u.start : u.end]
+                for doc, text in zip(docs, texts, strict=True)
                 for kind, units in _units(doc).items()
                 if kind != self.kind
                 for u in units
@@ -249,7 +251,7 @@ class CodeMapper:
             else []
         )
         emb = embedder.encode(ours + others)[: len(ours)]
-        mapped = model.map_batch([(_text(doc), units) for doc, units in jobs], emb)
+        mapped = model.map_batch([(text, units) for text, (_, units) in zip(texts, jobs, strict=True)], emb)
         for (doc, _), hits in zip(jobs, mapped, strict=True):
             if hits:
                 _hits(doc).extend(hits)
@@ -333,9 +335,10 @@ class ExSituRoleDetector:
         if doc._.a2p_field not in self.fields:
             return doc
         hits = []
+        text = _text(doc)
         for s, e in _sentences(doc):
-            for r in find_roles(_text(doc), s, e):
-                status = status_of(_text(doc), (s, e), (r.start, r.end), "actions")
+            for r in find_roles(text, s, e):
+                status = status_of(text, (s, e), (r.start, r.end), "actions")
                 hits.append(Hit("exsitu_role", r.code, r.label, status, r.confidence, r.start, r.end, s, e))
         _hits(doc).extend(hits)
         _mirror(doc, "a2p_exsitu", hits)
