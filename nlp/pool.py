@@ -12,12 +12,13 @@ the extraction's unit embeddings here (the planning bucket model) encodes nothin
     mentions = pool.extract_many(assessments)   # list[Mention], as nlp.extract_many gives
     pool.close()
 
-A worker that dies (killed, out of memory) fails the calls it was running with
-`WorkerDiedError`; the next call starts a fresh set of workers.
+A worker that dies (killed, out of memory) makes the calls it was running start a fresh set of
+workers and run once more there; a call whose second run fails too raises `WorkerDiedError`.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -33,9 +34,11 @@ from kg.records import Assessment, Mention
 
 __all__ = ["ExtractionPool", "WorkerDiedError"]
 
+log = logging.getLogger(__name__)
+
 
 class WorkerDiedError(RuntimeError):
-    """An extraction worker process ended while it had work (the call is not retried)."""
+    """Extraction worker processes ended twice under one call (or could not start)."""
 
 
 class ExtractionPool:
@@ -65,12 +68,16 @@ class ExtractionPool:
 
         if not assessments:
             return []
-        ex = self._pool()
-        try:
-            mentions, vectors = ex.submit(_extract, list(assessments), self.model_dir).result()
-        except BrokenProcessPool as exc:
-            self._discard(ex)
-            raise WorkerDiedError(f"an nlp extraction worker process ended: {exc}") from exc
+        for attempt in (1, 2):  # a worker killed under the call: once more on fresh workers
+            ex = self._pool()
+            try:
+                mentions, vectors = ex.submit(_extract, list(assessments), self.model_dir).result()
+                break
+            except BrokenProcessPool as exc:
+                self._discard(ex)
+                if attempt == 2:
+                    raise WorkerDiedError(f"an nlp extraction worker process ended (twice): {exc}") from exc
+                log.warning("an nlp extraction worker process ended; starting new workers: %s", exc)
         get_extractor(self.model_dir).remember(vectors)
         return mentions
 
