@@ -2,7 +2,8 @@
 read one impact score at a time, highest first, from its --impactScore variant. Every page
 must be the same rows, in the same order, as the slice of the whole (unpaged) answer, also
 when a page spans several scores. (rdflib's memory: store runs the query's own page,
-kg.query.UNSTRATIFIED: its cases check the same contract through the unstratified path.)
+Store.pages_by_sort_value is False: its cases check the same contract through the unstratified
+path.)
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ def test_strata_pages_check_the_limit(empty_store: Store, bad: Any) -> None:
 
 def test_pages_are_stratified_except_on_rdflib(empty_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """The page tests above go through kg.query._stratified on Oxigraph and the remote server
-    (rdflib's memory: store runs the query's own page, kg.query.UNSTRATIFIED)."""
+    (rdflib's memory: store runs the query's own page: Store.pages_by_sort_value)."""
     import kg.query
 
     ingest([MINI], empty_store)
@@ -161,5 +162,6 @@ def test_pages_are_stratified_except_on_rdflib(empty_store: Store, monkeypatch: 
     run(empty_store, "species_by_category", limit=2, categoryCode="CR")  # bound: one query
     run(empty_store, "cooccurring_threatened", limit=2)  # no place: the query's own page
     run(empty_store, "cooccurring_threatened", limit=2, place=bindings("2", "ID")["country"])
-    stratified = not empty_store.url.startswith(kg.query.UNSTRATIFIED)
+    stratified = empty_store.pages_by_sort_value
+    assert stratified == (not empty_store.url.startswith("memory:"))
     assert calls == ([NAME, "species_by_category", "cooccurring_threatened"] if stratified else [])
