@@ -54,6 +54,7 @@ class StoreServices:
         self.search.invalidate()
 
     def close(self) -> None:
+        self.search.close()
         self.sparql.close()
         self.sheet_store.close()
 

@@ -74,6 +74,7 @@ class SearchIndex:
     _path: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ready: threading.Event = field(default_factory=threading.Event)
+    _closing: threading.Event = field(default_factory=threading.Event)
     _local: threading.local = field(default_factory=threading.local)
     _mem: sqlite3.Connection | None = None
     _vectors: Any = None
@@ -111,6 +112,14 @@ class SearchIndex:
 
     def wait(self, timeout: float | None = None) -> bool:
         return self._ready.wait(timeout)
+
+    def close(self, timeout: float = 60.0) -> None:
+        """Stop a semantic build between two chunks and wait for the build thread: a daemon
+        thread still inside the encoder when the interpreter exits aborts the process
+        ("terminate called without an active exception", exit status 134 after Ctrl-C)."""
+        self._closing.set()
+        if self._thread is not None and self._thread.is_alive():
+            self._thread.join(timeout)
 
     def _build_safely(self) -> None:
         try:
@@ -247,8 +256,11 @@ class SearchIndex:
         emb = Embedder(batch_size=64, cache_size=0)
         ids = np.array([r[0] for r in rows], dtype=np.int64)
         parts = []
-        step = 512
+        step = 128  # a chunk is the longest a shutdown waits for (close())
         for i in range(0, len(rows), step):
+            if self._closing.is_set():
+                self.semantic_state = "stopped (the server is shutting down)"
+                return
             parts.append(emb.encode([r[1] for r in rows[i : i + step]]))
             self.semantic_state = f"building ({min(i + step, len(rows))}/{len(rows)} texts)"
         self._vectors = np.vstack(parts)

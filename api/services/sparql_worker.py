@@ -188,7 +188,10 @@ def main(conn: Connection, location: str) -> None:
 
 if __name__ == "__main__":
     import os
+    import signal
     import sys
 
+    # Ctrl-C in a terminal reaches the whole process group; the server stops its workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     main(Connection(int(sys.argv[1])), sys.argv[2])
     os._exit(0)

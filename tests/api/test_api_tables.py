@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -203,3 +204,17 @@ def test_review_table_pages_join_to_the_whole_table(client: TestClient) -> None:
     assert client.get("/review-table", params={"limit": 10_001}).status_code == 422
     csv_rows = client.get("/review-table", params={"format": "csv"}).text.splitlines()
     assert len(csv_rows) == whole["total"] + 1 and csv_rows[0].startswith("\ufeff")
+
+
+def test_closing_the_search_index_stops_a_semantic_build(graph_store: Store, tmp_path: Path) -> None:
+    """The server's shutdown stops the semantic build between two chunks (a daemon thread still
+    encoding when the interpreter exits aborts the process) and waits for the build thread."""
+    from api.services.search import SearchIndex
+
+    idx = SearchIndex(graph_store, folder=str(tmp_path), semantic_enabled=True)
+    idx.close()  # the server shuts down before the build thread reaches its first chunk
+    idx.start(background=True)
+    assert idx.wait(60) and idx.state == "ready" and idx.docs > 0
+    idx.close()
+    assert idx._thread is not None and not idx._thread.is_alive()
+    assert idx.semantic_state.startswith("stopped") and idx._vectors is None
