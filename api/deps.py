@@ -106,6 +106,7 @@ class Registry:
         for s in self.by_store.values():
             s.close()
         self.by_store.clear()
+        self.text.close()  # its extraction processes
 
 
 PLANNING_BUCKETS_MAX_SPECIES = 20_000

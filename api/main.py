@@ -120,7 +120,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             registry.close()
-            registry.text.close()
             if opened is not None:
                 opened.close()
 

@@ -183,15 +183,18 @@ def run(
         and set(strata[2:]) <= set(bound)
         and store.pages_by_sort_value  # not rdflib's memory: (it runs the query's own page)
     ):
-        return _stratified(store, q, limit, offset, bound)
+        return _stratified(store, q, limit, offset, bound, text)
     return store.select(text, bound)
 
 
-def _stratified(store: Store, q: LibraryQuery, limit: int, offset: int, bound: dict[str, Any]) -> Rows:
+def _stratified(
+    store: Store, q: LibraryQuery, limit: int, offset: int, bound: dict[str, Any], own_page: str
+) -> Rows:
     """A page of a STRATA query: each value's rows in turn (its variant, LIMIT skip + need from
     the value's first row), until the page is full; the same rows in the same order as the
     query's own page. A value whose rows all fall before the page costs one query that reads
-    them (offsets are counted here), so deep pages cost more than first pages."""
+    them (offsets are counted here), so deep pages cost more than first pages. `own_page`: the
+    query's own page, run for its columns when there are no values at all."""
     param, query = STRATA[q.name][:2]
     values = [r["v"] for r in store.select(query).rows]
     rows: list[dict[str, Any]] = []
@@ -206,7 +209,7 @@ def _stratified(store: Store, q: LibraryQuery, limit: int, offset: int, bound: d
             return Rows(got.vars, rows)
         skip = max(0, skip - len(got.rows))  # fewer than asked for: every row of this value
     if names is None:  # no values at all: the query's own (empty) page, for its columns
-        return store.select(paged_text(q, limit, offset, q.text_for(set(bound))), bound)
+        return store.select(own_page, bound)
     return Rows(names, rows)
 
 
